@@ -1,0 +1,57 @@
+// `npm run dev`: the local stack on its embedded defaults, migrations applied, then `wrangler dev`
+// on 127.0.0.1:8787 with the stack's addresses. Ctrl-C stops all of it.
+import { spawn } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { createLogger } from "./logger.ts";
+import { applyMigrations } from "./migrate.ts";
+import { startStack, type StackInfo } from "./stack.ts";
+import { stackOptionsFromEnv } from "./stack-env.ts";
+
+const logger = createLogger("dev");
+const root = fileURLToPath(new URL("..", import.meta.url));
+const port = process.env.PORT ?? "8787";
+
+/** Bindings for the Worker, written to a git-ignored env file so wrangler shows them as hidden. */
+async function writeBindings(info: StackInfo): Promise<string> {
+  const bindings: Record<string, string> = {
+    DATABASE_URL: info.databaseUrl,
+    NEON_HTTP_ENDPOINT: info.neonHttpUrl,
+    NEON_WS_PROXY: info.neonWsProxy,
+    ...(info.upstashUrl && info.upstashToken ? { UPSTASH_REDIS_REST_URL: info.upstashUrl, UPSTASH_REDIS_REST_TOKEN: info.upstashToken } : {}),
+  };
+  const folder = `${root}.wrangler`;
+  await mkdir(folder, { recursive: true });
+  const file = `${folder}/local-stack.env`;
+  await writeFile(file, Object.entries(bindings).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join("\n") + "\n", { mode: 0o600 });
+  return file;
+}
+
+const stack = await startStack({ ...stackOptionsFromEnv(process.env), logger: createLogger("stack") });
+try {
+  await applyMigrations(stack.info.databaseUrl);
+} catch (error) {
+  logger.error(`migrations failed: ${error instanceof Error ? error.message : String(error)}`);
+  await stack.close();
+  process.exit(1);
+}
+const envFile = await writeBindings(stack.info);
+logger.info("local stack ready", { pglite: stack.info.pglite, redis: Boolean(stack.info.upstashUrl), faults: stack.info.controlUrl });
+
+const wrangler = spawn(
+  process.execPath,
+  [`${root}node_modules/wrangler/bin/wrangler.js`, "dev", "--ip", "127.0.0.1", "--port", port, "--env-file", envFile, "--show-interactive-dev-session=false", ...process.argv.slice(2)],
+  { cwd: root, stdio: "inherit", env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" } },
+);
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  if (wrangler.exitCode === null) wrangler.kill("SIGTERM");
+  await stack.close();
+  process.exit(code);
+}
+wrangler.on("exit", (code) => void stop(code ?? 0));
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));

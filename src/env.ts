@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
+
+/** Vars and secrets the Worker needs, validated once per isolate. */
+export const configSchema = z
+  .object({
+    APP_ENV: z.enum(["development", "test", "staging", "production"]),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    CORS_ORIGINS: commaList.default([]),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+    /** Local stack only: where the Neon driver sends SQL over HTTP instead of the database host. */
+    NEON_HTTP_ENDPOINT: z.url().optional(),
+    /** Local stack only: the WebSocket proxy address for the Neon Pool, as host:port/path. */
+    NEON_WS_PROXY: z.string().min(1).optional(),
+    UPSTASH_REDIS_REST_URL: z.url().optional(),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    MAX_BODY_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(1024 * 1024),
+  })
+  .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
+    message: "set both or neither",
+    path: ["UPSTASH_REDIS_REST_TOKEN"],
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; settings: string[] };
+
+let cached: { source: unknown; result: ConfigResult } | undefined;
+
+/**
+ * Parses the Worker's environment. The result is cached per isolate and per `env` object,
+ * so tests that pass a different `env` get it parsed afresh.
+ */
+export function loadConfig(env: unknown): ConfigResult {
+  if (cached?.source === env) return cached.result;
+  const parsed = configSchema.safeParse(env);
+  const result: ConfigResult = parsed.success
+    ? { ok: true, config: parsed.data }
+    : { ok: false, settings: [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))] };
+  cached = { source: env, result };
+  return result;
+}
