@@ -4,6 +4,11 @@ const commaList = z
   .string()
   .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
 
+/** An optional setting; an empty value (common in dashboards and env files) counts as unset. */
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+}
+
 /** Vars and secrets the Worker needs, validated once per isolate. */
 export const configSchema = z
   .object({
@@ -12,11 +17,11 @@ export const configSchema = z
     CORS_ORIGINS: commaList.default([]),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
     /** Local stack only: where the Neon driver sends SQL over HTTP instead of the database host. */
-    NEON_HTTP_ENDPOINT: z.url().optional(),
+    NEON_HTTP_ENDPOINT: optional(z.url()),
     /** Local stack only: the WebSocket proxy address for the Neon Pool, as host:port/path. */
-    NEON_WS_PROXY: z.string().min(1).optional(),
-    UPSTASH_REDIS_REST_URL: z.url().optional(),
-    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    NEON_WS_PROXY: optional(z.string()),
+    UPSTASH_REDIS_REST_URL: optional(z.url()),
+    UPSTASH_REDIS_REST_TOKEN: optional(z.string()),
     MAX_BODY_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(1024 * 1024),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
@@ -35,7 +40,7 @@ let cached: { source: unknown; result: ConfigResult } | undefined;
  * so tests that pass a different `env` get it parsed afresh.
  */
 export function loadConfig(env: unknown): ConfigResult {
-  if (cached?.source === env) return cached.result;
+  if (cached && cached.source === env) return cached.result;
   const parsed = configSchema.safeParse(env);
   const result: ConfigResult = parsed.success
     ? { ok: true, config: parsed.data }

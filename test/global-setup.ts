@@ -1,31 +1,26 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import type { TestProject } from "vitest/node";
-import { silentLogger } from "../dev/logger.ts";
-import { applyMigrations } from "../dev/migrate.ts";
-import { startStack, type StackInfo } from "../dev/stack.ts";
-import { createTestDatabase } from "../dev/test-database.ts";
-import { TEST_POSTGRES_URL, TEST_REDIS_URL } from "../dev/test-services.ts";
+import type { TestStacks } from "../dev/stack-info.ts";
 
-declare module "vitest" {
-  interface ProvidedContext {
-    /** The local stack over the machine's PostgreSQL (a fresh database for this run) and Redis. */
-    stack: StackInfo;
-    /** The same stack over an in-memory PGlite, for the conformance suite's second pass. */
-    pgliteStack: StackInfo;
-  }
-}
-
-/** Starts the local stacks for the run, applies migrations, and cleans everything up afterwards. */
+/**
+ * Starts the run's local stacks in a Node process of their own: vitest's module runner would
+ * resolve their packages with the Workers conditions (ws's browser stub, pg's Cloudflare sockets).
+ * The child drops the run's database when it is told to stop, or when this process dies.
+ */
 export default async function setup(project: TestProject) {
-  const database = await createTestDatabase(TEST_POSTGRES_URL);
-  const stack = await startStack({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, logger: silentLogger });
-  const pgliteStack = await startStack({ redisUrl: TEST_REDIS_URL, logger: silentLogger });
-  await Promise.all([applyMigrations(database.url), applyMigrations(pgliteStack.info.databaseUrl)]);
-
-  project.provide("stack", stack.info);
-  project.provide("pgliteStack", pgliteStack.info);
+  const child = spawn(process.execPath, [new URL("../dev/test-stacks.ts", import.meta.url).pathname], { stdio: ["pipe", "pipe", "inherit"] });
+  const [line] = (await Promise.race([
+    once(createInterface({ input: child.stdout! }), "line"),
+    once(child, "exit").then(([code]) => Promise.reject(new Error(`the test stacks did not start (exit code ${code})`))),
+  ])) as [string];
+  const stacks = JSON.parse(line) as TestStacks;
+  for (const [name, info] of Object.entries(stacks)) project.provide(name as keyof TestStacks, info);
 
   return async () => {
-    await Promise.all([stack.close(), pgliteStack.close()]);
-    await database.drop();
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    await exited;
   };
 }

@@ -41,6 +41,9 @@ export function createDatabase(config: Config): Database {
     http,
     async transaction(work) {
       const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+      // workerd (compatibility date 2026-04-07 and later) reports the socket's close after
+      // `end()` as an error on the idle client; unhandled, it would be an uncaught exception.
+      pool.on("error", (error: Error) => console.warn(JSON.stringify({ level: "warn", message: "database pool error", error: error.message })));
       try {
         return await drizzleWs({ client: pool, schema, casing: "snake_case" }).transaction(work);
       } finally {

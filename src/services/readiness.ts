@@ -24,12 +24,15 @@ async function measure(name: DependencyName, probe: () => Promise<unknown>, time
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${name} timed out`)), timeoutMs);
   });
+  const probing = probe();
+  // A probe that loses the race still settles later; its rejection must not go unhandled.
+  probing.catch(() => {});
   try {
-    await Promise.race([probe(), timeout]);
+    await Promise.race([probing, timeout]);
     return { name, ok: true, latencyMs: Date.now() - started };
   } catch {
     return { name, ok: false, latencyMs: Date.now() - started };
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }

@@ -1,10 +1,10 @@
-import { neon, Pool } from "@neondatabase/serverless";
+import { neon } from "@neondatabase/serverless";
 import { eq, sql } from "drizzle-orm";
 import { drizzle as drizzleHttp } from "drizzle-orm/neon-http";
 import { drizzle as drizzleWs } from "drizzle-orm/neon-serverless";
 import { bigint, boolean, integer, jsonb, numeric, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { databaseStacks, pointNeonAt, uniqueTable } from "./neon-setup";
+import { databaseStacks, pointNeonAt, poolOn, uniqueTable } from "./neon-setup";
 
 function itemsTable(name: string) {
   return pgTable(name, {
@@ -58,7 +58,7 @@ describe.each(databaseStacks)("drizzle over %s", (_name, stack) => {
   it("selects, inserts, updates and deletes through neon-serverless in an interactive transaction", async () => {
     const name = uniqueTable("conf_drizzle_ws");
     const items = itemsTable(name);
-    const pool = new Pool({ connectionString: stack.databaseUrl, max: 1 });
+    const pool = poolOn(stack);
     const db = drizzleWs({ client: pool, casing: "snake_case" });
     try {
       await db.execute(sql.raw(createTableSql(name)));

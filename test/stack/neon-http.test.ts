@@ -113,12 +113,11 @@ describe.each(databaseStacks)("Neon SQL over HTTP, over %s", (_name, stack) => {
 
   it("honours the isolation level and read-only options of a batch", async () => {
     const sql = neon(stack.databaseUrl);
-    const [[isolation], [readOnly]] = await sql.transaction(
+    const settings = await sql.transaction(
       [sql.query("select current_setting('transaction_isolation') as v"), sql.query("select current_setting('transaction_read_only') as v")],
       { isolationLevel: "Serializable", readOnly: true },
     );
-    expect(isolation).toEqual({ v: "serializable" });
-    expect(readOnly).toEqual({ v: "on" });
+    expect(settings).toEqual([[{ v: "serializable" }], [{ v: "on" }]]);
 
     const table = uniqueTable("conf_readonly");
     await expect(sql.transaction([sql.query(`create table ${table} (n int)`)], { readOnly: true })).rejects.toMatchObject({ code: "25006" });

@@ -1,4 +1,4 @@
-import { neonConfig } from "@neondatabase/serverless";
+import { neonConfig, Pool } from "@neondatabase/serverless";
 import { inject } from "vitest";
 import type { StackInfo } from "../../dev/stack-info.ts";
 
@@ -19,4 +19,16 @@ export function pointNeonAt(info: StackInfo): void {
 /** A table name no other test uses. */
 export function uniqueTable(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+}
+
+/**
+ * A Pool on one stack. Since compatibility date 2026-04-07 workerd answers the proxy's close
+ * frame itself and then reports the socket's end as an error on the idle client, after
+ * `end()` has resolved; a Pool without an error listener would turn that into an uncaught
+ * exception (the Worker's database module listens too).
+ */
+export function poolOn(info: StackInfo): Pool {
+  const pool = new Pool({ connectionString: info.databaseUrl, max: 1 });
+  pool.on("error", () => {});
+  return pool;
 }

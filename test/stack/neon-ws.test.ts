@@ -1,12 +1,12 @@
-import { Pool } from "@neondatabase/serverless";
+import type { Pool } from "@neondatabase/serverless";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { databaseStacks, pointNeonAt, uniqueTable } from "./neon-setup";
+import { databaseStacks, pointNeonAt, poolOn, uniqueTable } from "./neon-setup";
 
 describe.each(databaseStacks)("Neon WebSocket proxy, over %s", (_name, stack) => {
   let pool: Pool;
   beforeEach(() => {
     pointNeonAt(stack);
-    pool = new Pool({ connectionString: stack.databaseUrl, max: 1 });
+    pool = poolOn(stack);
   });
   afterEach(async () => {
     await pool.end();

@@ -1,0 +1,45 @@
+import { createRouter } from "./lib/create-app";
+import { bodyLimit } from "./middleware/body-limit";
+import { cors } from "./middleware/cors";
+import { jsonBody } from "./middleware/json-body";
+import { requestLogger } from "./middleware/logger";
+import { notFound } from "./middleware/not-found";
+import { onError } from "./middleware/on-error";
+import { requestId } from "./middleware/request-id";
+import { secureHeaders } from "./middleware/secure-headers";
+import { services } from "./middleware/services";
+import { traceContext } from "./middleware/trace-context";
+import { liveness, readiness } from "./routes/health/health.index";
+import { v1 } from "./routes/v1/index";
+
+/** Version of the API contract, shown in the OpenAPI document. */
+export const API_VERSION = "1.0.0";
+
+/** Builds the whole API; the Worker and the tests share it. */
+export function createApp() {
+  const app = createRouter();
+
+  app.use(requestId());
+  app.use(traceContext());
+  app.use(requestLogger());
+  app.use(secureHeaders());
+
+  // Liveness answers before configuration is touched; it must hold even when that is broken.
+  app.route("/", liveness);
+
+  app.use(services());
+  app.use(cors());
+  app.use(jsonBody());
+  app.use(bodyLimit());
+
+  app.route("/", readiness);
+  app.route("/v1", v1);
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Edge Backend API", version: API_VERSION },
+  });
+
+  app.notFound(notFound({ router: app.router }));
+  app.onError(onError());
+  return app;
+}

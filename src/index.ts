@@ -1,0 +1,8 @@
+import { createApp } from "./app";
+
+// Module scope holds only the routing table, which is rebuilt identically in every isolate.
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,105 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { HTTPException } from "hono/http-exception";
+import type { DetailKey } from "./i18n/en";
+
+/**
+ * Every error code the API answers with, and its HTTP status. Codes are part of the contract:
+ * clients switch on them, so a code is never renamed or reused for another meaning.
+ */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  CONFIGURATION_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** One invalid field of a request, as listed in a VALIDATION_FAILED problem's `errors`. */
+export interface FieldIssue {
+  /** Dotted path inside the validated part of the request (`items.0.name`); empty for the part itself. */
+  path: string;
+  message: string;
+  /** The validator's issue code, e.g. `invalid_type`, `too_small`. */
+  code: string;
+}
+
+export type DetailParams = Record<string, string | number | readonly string[]>;
+
+export interface ApiErrorOptions {
+  /** Which translated detail to show; defaults to the code's own. Keys keep every detail translated. */
+  detail?: DetailKey;
+  /** Values for the detail's `{placeholders}`. Never put secrets or internal messages here. */
+  params?: DetailParams;
+  /** Field issues, for VALIDATION_FAILED. */
+  errors?: FieldIssue[];
+  /** Seconds after which the client may retry; sent as `Retry-After`. */
+  retryAfter?: number;
+  /** Extra response headers, e.g. `Allow` or `WWW-Authenticate`. */
+  headers?: Record<string, string>;
+  /** Extra problem members (RFC 9457 extensions); they cannot override the standard ones. */
+  extensions?: Record<string, unknown>;
+  /** The underlying failure: logged, never sent. */
+  cause?: unknown;
+}
+
+/**
+ * An error the API answers deliberately. Throw it anywhere; the app's one `onError` renders it.
+ * @example throw new ApiError("FORBIDDEN")
+ * @example throw new ApiError("RATE_LIMITED", { detail: "rateLimited", params: { seconds: 30 }, retryAfter: 30 })
+ */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly code: ErrorCode;
+  readonly status: ContentfulStatusCode;
+  readonly options: ApiErrorOptions;
+
+  constructor(code: ErrorCode, options: ApiErrorOptions = {}) {
+    super(code, { cause: options.cause });
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.options = options;
+  }
+}
+
+/** What Hono's own HTTPExceptions mean in our taxonomy; their messages are never shown. */
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+/** The message hono/validator throws for a JSON body it cannot parse (pinned by a test). */
+const MALFORMED_JSON_MESSAGE = "Malformed JSON in request body";
+
+/** Maps anything thrown to the ApiError that answers it; unknown errors become INTERNAL_ERROR. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException) return fromHttpException(error);
+  return new ApiError("INTERNAL_ERROR", { cause: error });
+}
+
+function fromHttpException(error: HTTPException): ApiError {
+  const headers: Record<string, string> = {};
+  const challenge = error.res?.headers.get("WWW-Authenticate");
+  if (challenge) headers["WWW-Authenticate"] = challenge;
+  if (error.status === 400 && error.message === MALFORMED_JSON_MESSAGE) return new ApiError("MALFORMED_JSON");
+  const code = CODE_BY_STATUS[error.status] ?? (error.status < 500 ? "BAD_REQUEST" : "INTERNAL_ERROR");
+  return new ApiError(code, { headers, cause: error });
+}

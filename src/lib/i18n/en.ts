@@ -1,0 +1,55 @@
+import type { ErrorCode } from "../errors";
+
+/**
+ * English problem titles and details. The other languages must translate every key: their type is
+ * `Messages`, derived from this file. `{name}` placeholders are filled from `ApiError` params.
+ */
+export const en = {
+  titles: {
+    BAD_REQUEST: "Bad request",
+    VALIDATION_FAILED: "Validation failed",
+    MALFORMED_JSON: "Malformed JSON",
+    UNAUTHORIZED: "Unauthorized",
+    FORBIDDEN: "Forbidden",
+    NOT_FOUND: "Not found",
+    METHOD_NOT_ALLOWED: "Method not allowed",
+    CONFLICT: "Conflict",
+    PAYLOAD_TOO_LARGE: "Payload too large",
+    UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+    RATE_LIMITED: "Too many requests",
+    INTERNAL_ERROR: "Internal server error",
+    CONFIGURATION_ERROR: "Configuration error",
+    SERVICE_UNAVAILABLE: "Service unavailable",
+  } satisfies Record<ErrorCode, string>,
+  details: {
+    // One default per code, without placeholders, so any `new ApiError(code)` reads well.
+    BAD_REQUEST: "The request could not be understood.",
+    VALIDATION_FAILED: "One or more fields of the request are invalid; see errors.",
+    MALFORMED_JSON: "The request body is not valid JSON.",
+    UNAUTHORIZED: "Authentication is required to access this resource.",
+    FORBIDDEN: "You do not have permission to perform this action.",
+    NOT_FOUND: "The requested resource does not exist.",
+    METHOD_NOT_ALLOWED: "This method is not allowed for the requested resource.",
+    CONFLICT: "The request conflicts with the current state of the resource.",
+    PAYLOAD_TOO_LARGE: "The request body is too large.",
+    UNSUPPORTED_MEDIA_TYPE: "The request body must be JSON, sent with Content-Type application/json.",
+    RATE_LIMITED: "Too many requests; slow down and retry later.",
+    INTERNAL_ERROR: "An unexpected error occurred. Quote the request id when reporting it.",
+    CONFIGURATION_ERROR: "The server is not configured correctly.",
+    SERVICE_UNAVAILABLE: "The service is temporarily unavailable; retry later.",
+    // Details with placeholders.
+    methodNotAllowed: "{method} is not allowed here. Allowed methods: {allowed}.",
+    payloadTooLarge: "The request body exceeds the limit of {limit} bytes.",
+    rateLimited: "Too many requests; retry after {seconds} seconds.",
+    configurationInvalid: "The server configuration is missing or has invalid settings: {settings}.",
+    dependencyUnavailable: "A required dependency is not available: {dependencies}.",
+  } satisfies Record<ErrorCode, string> & Record<string, string>,
+};
+
+export type DetailKey = keyof typeof en.details;
+
+/** The shape every language file fills in. */
+export interface Messages {
+  titles: Record<ErrorCode, string>;
+  details: Record<DetailKey, string>;
+}

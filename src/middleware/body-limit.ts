@@ -1,0 +1,28 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit as honoBodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../lib/app-env";
+import { ApiError } from "../lib/errors";
+import { endpointRoute } from "./matched-route";
+
+export interface BodyLimitOptions {
+  /** Largest accepted body in bytes; the per-environment `MAX_BODY_BYTES` by default. */
+  maxBytes?: (c: Context<AppEnv>) => number;
+}
+
+/**
+ * hono/body-limit on every endpoint that receives a body, answering 413 PAYLOAD_TOO_LARGE. It trusts
+ * Content-Length when present and otherwise counts the bytes as they stream in.
+ */
+export function bodyLimit({ maxBytes = (c) => c.var.config.MAX_BODY_BYTES }: BodyLimitOptions = {}): MiddlewareHandler<AppEnv> {
+  return async function bodyLimit(c, next) {
+    if (!c.req.raw.body || !endpointRoute(c)) return next();
+    const limit = maxBytes(c);
+    const guard = honoBodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new ApiError("PAYLOAD_TOO_LARGE", { detail: "payloadTooLarge", params: { limit } });
+      },
+    });
+    return guard(c, next);
+  };
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it, vi } from "vitest";
+import { call, testApp } from "../helpers/app";
+import { expectNoLeak, expectProblem } from "../helpers/problem";
+
+describe("configuration", () => {
+  const app = testApp((app) => app.get("/v1/test/ok", (c) => c.json({ ok: true })));
+
+  it("answers 500 CONFIGURATION_ERROR naming a missing setting, and logs it", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await call(app, "/v1/test/ok", { headers: { "X-Request-Id": "cfg-1" } }, { DATABASE_URL: undefined });
+    const problem = await expectProblem(response, { status: 500, code: "CONFIGURATION_ERROR" });
+    expect(problem.detail).toContain("DATABASE_URL");
+
+    const logged = errors.mock.calls.map(([line]) => JSON.parse(String(line)));
+    expect(logged).toContainEqual(expect.objectContaining({ level: "error", requestId: "cfg-1", settings: ["DATABASE_URL"] }));
+    errors.mockRestore();
+  });
+
+  it("names every malformed setting but never shows its value", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await call(app, "/v1/test/ok", undefined, {
+      DATABASE_URL: "mysql://admin:hunter2@db.internal/app",
+      MAX_BODY_BYTES: "lots",
+    });
+    await expectNoLeak(response, ["mysql://", "db.internal", "lots"]);
+    const problem = await expectProblem(response, { status: 500, code: "CONFIGURATION_ERROR" });
+    expect(problem.detail).toContain("DATABASE_URL");
+    expect(problem.detail).toContain("MAX_BODY_BYTES");
+    expect(JSON.stringify(errors.mock.calls)).not.toContain("hunter2");
+    errors.mockRestore();
+  });
+
+  it("answers unknown routes with the configuration error too, since nothing past liveness can run", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await call(app, "/v1/nope", undefined, { APP_ENV: undefined });
+    const problem = await expectProblem(response, { status: 500, code: "CONFIGURATION_ERROR" });
+    expect(problem.detail).toContain("APP_ENV");
+    errors.mockRestore();
+  });
+
+  it("puts the parsed config and the services on c.var for everything else", async () => {
+    const seen = testApp((app) =>
+      app.get("/v1/test/context", (c) =>
+        c.json({ appEnv: c.var.config.APP_ENV, maxBody: c.var.config.MAX_BODY_BYTES, hasDb: typeof c.var.services.db.ping }),
+      ),
+    );
+    const response = await call(seen, "/v1/test/context", undefined, { MAX_BODY_BYTES: "2048" });
+    expect(await response.json()).toEqual({ appEnv: "test", maxBody: 2048, hasDb: "function" });
+  });
+});

@@ -1,0 +1,71 @@
+import { env, SELF } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { createApp } from "../../src/app";
+import { clearFaults, setFault } from "../helpers/stack";
+
+/** The app bound to the fault stack, whose faults no other test file sees. */
+function appOnFaultStack() {
+  const stack = inject("faultStack");
+  const faultEnv = {
+    ...env,
+    DATABASE_URL: stack.databaseUrl,
+    NEON_HTTP_ENDPOINT: stack.neonHttpUrl,
+    NEON_WS_PROXY: stack.neonWsProxy,
+    UPSTASH_REDIS_REST_URL: stack.upstashUrl!,
+    UPSTASH_REDIS_REST_TOKEN: stack.upstashToken!,
+  };
+  const app = createApp();
+  return (init?: RequestInit) => app.request("/ready", init, faultEnv);
+}
+
+describe("GET /ready", () => {
+  afterEach(() => clearFaults(inject("faultStack")));
+
+  it("answers 200 when PostgreSQL and Redis answer", async () => {
+    const response = await SELF.fetch("http://api.test/ready");
+    expect(response.status).toBe(200);
+    const body = await response.json<{ status: string; checks: Array<{ name: string; ok: boolean }> }>();
+    expect(body.status).toBe("ready");
+    expect(body.checks.map(({ name, ok }) => ({ name, ok }))).toEqual(
+      expect.arrayContaining([
+        { name: "database", ok: true },
+        { name: "redis", ok: true },
+      ]),
+    );
+  });
+
+  it("answers 503 naming the database while PostgreSQL is unreachable, and 200 once it returns", async () => {
+    const ready = appOnFaultStack();
+    await setFault("neonHttp", { drop: true }, inject("faultStack"));
+
+    const down = await ready({ headers: { "accept-language": "en" } });
+    expect(down.status).toBe(503);
+    expect(down.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    const problem = await down.json<{ code: string; detail: string }>();
+    expect(problem.code).toBe("SERVICE_UNAVAILABLE");
+    expect(problem.detail).toContain("database");
+    expect(problem.detail).not.toContain("redis");
+
+    await clearFaults(inject("faultStack"));
+    expect((await ready()).status).toBe(200);
+  });
+
+  it("answers 503 naming Redis while the Upstash endpoint fails", async () => {
+    const ready = appOnFaultStack();
+    await setFault("upstash", { errorStatus: 500 }, inject("faultStack"));
+    const down = await ready();
+    expect(down.status).toBe(503);
+    const problem = await down.json<{ detail: string }>();
+    expect(problem.detail).toContain("redis");
+    expect(problem.detail).not.toContain("database");
+  });
+
+  it("answers 503 when the database is slower than the readiness timeout", async () => {
+    const ready = appOnFaultStack();
+    await setFault("neonHttp", { latencyMs: 5000 }, inject("faultStack"));
+    const down = await ready();
+    expect(down.status).toBe(503);
+    expect((await down.json<{ detail: string }>()).detail).toContain("database");
+  });
+});

@@ -1,0 +1,25 @@
+import { env } from "cloudflare:test";
+import { createApp } from "../../src/app";
+
+export type TestApp = ReturnType<typeof createApp>;
+
+/** Bindings to override in one test; `undefined` removes a binding. */
+export type BindingOverrides = Record<string, string | undefined>;
+
+/**
+ * The real app with test-only routes added by `mount`, for behaviour no real route can show yet.
+ * @example const app = testApp((app) => app.get("/boom", () => { throw new Error("boom") }))
+ */
+export function testApp(mount: (app: TestApp) => void = () => {}): TestApp {
+  const app = createApp();
+  mount(app);
+  return app;
+}
+
+/** Calls `app` in-process with the test bindings, optionally overridden. */
+export function call(app: TestApp, path: string, init?: RequestInit, overrides: BindingOverrides = {}): Promise<Response> {
+  return Promise.resolve(app.request(path, init, { ...env, ...overrides } as Env));
+}
+
+/** A fetch against the deployed-shape Worker. */
+export const url = (path: string) => `http://api.test${path}`;
