@@ -1,11 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import type { StackInfo } from "./dev/stack-info.ts";
 
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => {
-      const stack = inject<StackInfo>("stack");
+      const stack = inject("stack");
       return {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
@@ -14,8 +13,9 @@ export default defineConfig({
             DATABASE_URL: stack.databaseUrl,
             NEON_HTTP_ENDPOINT: stack.neonHttpUrl,
             NEON_WS_PROXY: stack.neonWsProxy,
-            UPSTASH_REDIS_REST_URL: stack.upstashUrl ?? "",
-            UPSTASH_REDIS_REST_TOKEN: stack.upstashToken ?? "",
+            ...(stack.upstashUrl && stack.upstashToken
+              ? { UPSTASH_REDIS_REST_URL: stack.upstashUrl, UPSTASH_REDIS_REST_TOKEN: stack.upstashToken }
+              : {}),
           },
         },
       };
@@ -24,6 +24,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["./test/global-setup.ts"],
+    // The Worker's one-JSON-line-per-request logs; tests that care about them spy on console.
+    onConsoleLog: (log) => !log.startsWith('{"level":'),
     coverage: {
       provider: "istanbul",
       include: ["src/**/*.ts"],

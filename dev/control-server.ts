@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type Fault, type FaultSwitch, isEndpointName } from "./faults.ts";
+import { closeServer, listen } from "./listen.ts";
 
 /**
  * A small HTTP API over the fault switch, so tests running inside workerd can make an endpoint
@@ -31,12 +31,8 @@ export async function startControlServer(faults: FaultSwitch, host = "127.0.0.1"
     }
     return reply(405, { error: "method not allowed" });
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  const address = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${address.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const boundPort = await listen(server, host, port);
+  return { url: `http://${host}:${boundPort}`, close: () => closeServer(server) };
 }
 
 async function readBody(request: AsyncIterable<Buffer>): Promise<string> {

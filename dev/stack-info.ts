@@ -13,3 +13,15 @@ export interface StackInfo {
   controlUrl: string;
   pglite: boolean;
 }
+
+/** The stacks the test suite starts for one run (see dev/test-stacks.ts). */
+export interface TestStacks {
+  /** The local stack over the machine's PostgreSQL (a fresh database for this run) and Redis. */
+  stack: StackInfo;
+  /** The same stack over an in-memory PGlite, for the conformance suite's second pass. */
+  pgliteStack: StackInfo;
+  /** A second stack over the same database and Redis, whose faults no other test file sees. */
+  faultStack: StackInfo;
+  /** Likewise, for the conformance suite's fault-injection tests. */
+  conformanceFaultStack: StackInfo;
+}

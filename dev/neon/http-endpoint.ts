@@ -14,7 +14,7 @@ import {
   parseHeaderOptions,
   parsePayload,
 } from "./http-protocol.ts";
-import { closeServer, listen } from "./listen.ts";
+import { closeServer, listen } from "../listen.ts";
 import { PgPools } from "./pg-pools.ts";
 import { runPayload } from "./sql-runner.ts";
 import type { PgTarget, RunningServer } from "./types.ts";

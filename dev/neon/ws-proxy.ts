@@ -12,7 +12,7 @@ import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { delayFor, type FaultSwitch } from "../faults.ts";
 import type { Logger } from "../logger.ts";
-import { closeServer, listen } from "./listen.ts";
+import { closeServer, listen } from "../listen.ts";
 import { TerminateDetector } from "./terminate-detector.ts";
 import type { PgTarget, RunningServer } from "./types.ts";
 

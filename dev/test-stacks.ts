@@ -1,0 +1,43 @@
+import { silentLogger } from "./logger.ts";
+import { applyMigrations } from "./migrate.ts";
+import { startStack, type Stack } from "./stack.ts";
+import type { StackInfo, TestStacks } from "./stack-info.ts";
+import { createTestDatabase } from "./test-database.ts";
+import { TEST_POSTGRES_URL, TEST_REDIS_URL } from "./test-services.ts";
+
+/** Creates this run's database, starts the stacks the suite uses and applies the migrations. */
+export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): Promise<void> }> {
+  const database = await createTestDatabase(TEST_POSTGRES_URL);
+  const started: Stack[] = [];
+  const close = async () => {
+    await Promise.all(started.map((stack) => stack.close()));
+    await database.drop();
+  };
+  try {
+    const onMachine = () => startStack({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, logger: silentLogger });
+    started.push(...(await Promise.all([onMachine(), onMachine(), onMachine(), startStack({ redisUrl: TEST_REDIS_URL, logger: silentLogger })])));
+    const [stack, faultStack, conformanceFaultStack, pgliteStack] = started.map(({ info }) => info) as [StackInfo, StackInfo, StackInfo, StackInfo];
+    await Promise.all([applyMigrations(database.url), applyMigrations(pgliteStack.databaseUrl)]);
+    return { stacks: { stack, pgliteStack, faultStack, conformanceFaultStack }, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+// Run as a program (by the test suite's globalSetup): prints the stacks as one JSON line when
+// ready, closes them and drops the database on SIGTERM or when stdin closes.
+if (import.meta.main) {
+  const { stacks, close } = await startTestStacks();
+  process.stdout.write(JSON.stringify(stacks) + "\n");
+  let closing = false;
+  const stop = async () => {
+    if (closing) return;
+    closing = true;
+    await close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop());
+  process.once("SIGINT", () => void stop());
+  process.stdin.resume().once("end", () => void stop());
+}
