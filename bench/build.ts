@@ -1,0 +1,99 @@
+// `npm run build`: bundles the Worker as `wrangler deploy` would (without uploading anything) into
+// dist/, then prints the bundle's raw and gzip sizes. `buildWorker()` is reused by bench/run.ts.
+import { spawn } from "node:child_process";
+import { readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
+import { gzipSync } from "node:zlib";
+import { build as esbuild } from "esbuild";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const DIST_DIR = path.join(ROOT, "dist");
+const WRANGLER = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+/** The Wrangler environment whose bundle is measured. The code is the same in every environment; only vars differ. */
+const BUILD_ENV = "production";
+/** A bounded build: Wrangler normally needs about a second here. */
+const BUILD_TIMEOUT_MS = 120_000;
+
+export interface BuildResult {
+  bundlePath: string;
+  rawBytes: number;
+  gzipBytes: number;
+}
+
+/** Environment for every Wrangler process: no telemetry, no request to Cloudflare for `request.cf`. */
+export function wranglerEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
+}
+
+export function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(2)} KiB`;
+}
+
+/** The sizes of one file: as is and gzipped at level 9. */
+export async function measureBundle(bundlePath: string): Promise<BuildResult> {
+  const source = await readFile(bundlePath);
+  return { bundlePath, rawBytes: source.byteLength, gzipBytes: gzipSync(source, { level: 9 }).byteLength };
+}
+
+/** `wrangler deploy --dry-run --minify --outdir dist`; rejects with Wrangler's output if it fails. */
+export async function buildWorker(): Promise<BuildResult> {
+  await rm(DIST_DIR, { recursive: true, force: true });
+  const args = [WRANGLER, "deploy", "--dry-run", "--minify", "--outdir", DIST_DIR, "--env", BUILD_ENV];
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), BUILD_TIMEOUT_MS);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`could not start Wrangler: ${error.message}`));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(text);
+      else reject(new Error(`wrangler deploy --dry-run failed (${signal ?? `exit ${code}`}):\n${stripVTControlCharacters(text).trim()}`));
+    });
+  });
+  const bundlePath = path.join(DIST_DIR, "index.js");
+  const found = await stat(bundlePath).catch(() => undefined);
+  if (!found?.isFile()) throw new Error(`wrangler reported success but wrote no ${path.relative(ROOT, bundlePath)}:\n${output.trim()}`);
+  return measureBundle(bundlePath);
+}
+
+/**
+ * Bundles bench/bare-worker.ts with esbuild into one ES module at `outfile`, with the options
+ * Wrangler 4 gives esbuild (target es2024, workerd conditions, minify, keepNames), so the two
+ * Workers differ only in their code.
+ */
+export async function buildBareWorker(outfile: string): Promise<BuildResult> {
+  await esbuild({
+    entryPoints: [path.join(ROOT, "bench", "bare-worker.ts")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    target: "es2024",
+    conditions: ["workerd", "worker", "browser"],
+    minify: true,
+    keepNames: true,
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "silent",
+  });
+  return measureBundle(outfile);
+}
+
+export function formatBuild(result: BuildResult): string {
+  const relative = path.relative(process.cwd(), result.bundlePath);
+  return `bundle ${relative.startsWith("..") ? result.bundlePath : relative}: ${kib(result.rawBytes)} raw, ${kib(result.gzipBytes)} gzip (level 9)`;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    console.log(formatBuild(await buildWorker()));
+  } catch (error) {
+    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,162 @@
+// Drives one HTTP scenario with autocannon over loopback and prints results as a table.
+import autocannon from "autocannon";
+import type { Scenario } from "./scenarios.ts";
+
+export interface LoadSettings {
+  /** Seconds measured per scenario. */
+  duration: number;
+  /** Seconds of discarded load before each measurement. */
+  warmup: number;
+  connections: number;
+}
+
+export interface ScenarioResult {
+  name: string;
+  requestsPerSecond: number;
+  /** Milliseconds, from every response's own timing (autocannon's histogram rounds to whole ms). */
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  responses: number;
+  non2xx: number;
+  /** Responses whose status was not the scenario's expected one. */
+  unexpected: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  statusCodes: Record<string, number>;
+}
+
+/** Bounded settings from BENCH_DURATION, BENCH_WARMUP and BENCH_CONNECTIONS. */
+export function loadSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LoadSettings {
+  const read = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return value;
+  };
+  return {
+    duration: read("BENCH_DURATION", 10, 1, 300),
+    warmup: read("BENCH_WARMUP", 3, 0, 60),
+    connections: Math.round(read("BENCH_CONNECTIONS", 10, 1, 256)),
+  };
+}
+
+/** The value at quantile q of sorted values (nearest rank). */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+/** The most response timings kept per scenario; beyond that, autocannon keeps counting. */
+const MAX_SAMPLES = 5_000_000;
+
+interface RawRun {
+  result: autocannon.Result;
+  latencies: Float64Array;
+  unexpected: number;
+}
+
+/** One autocannon run, stopped by its duration, or by a guard timer if it overruns. */
+function cannon(url: string, scenario: Scenario, seconds: number, connections: number, record: boolean): Promise<RawRun> {
+  return new Promise((resolve, reject) => {
+    let latencies = new Float64Array(record ? 65_536 : 0);
+    let count = 0;
+    let unexpected = 0;
+    const instance = autocannon(
+      {
+        url: url + scenario.path,
+        method: scenario.method,
+        headers: scenario.headers,
+        body: scenario.body,
+        connections,
+        pipelining: 1,
+        duration: seconds,
+        timeout: 10,
+      },
+      (error, result) => {
+        clearTimeout(guard);
+        if (error) reject(error);
+        else resolve({ result, latencies: latencies.subarray(0, count), unexpected });
+      },
+    );
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode !== scenario.expectedStatus) unexpected++;
+      if (!record || count >= MAX_SAMPLES) return;
+      if (count === latencies.length) {
+        const grown = new Float64Array(Math.min(MAX_SAMPLES, latencies.length * 2));
+        grown.set(latencies);
+        latencies = grown;
+      }
+      latencies[count++] = responseTime;
+    });
+    const guard = setTimeout(() => instance.stop(), (seconds + 30) * 1000);
+  });
+}
+
+/** Warm-up (discarded), then the measured run. `baseUrl` is e.g. http://127.0.0.1:41234. */
+export async function runScenario(baseUrl: string, scenario: Scenario, settings: LoadSettings): Promise<ScenarioResult> {
+  if (settings.warmup > 0) await cannon(baseUrl, scenario, settings.warmup, settings.connections, false);
+  const { result, latencies, unexpected } = await cannon(baseUrl, scenario, settings.duration, settings.connections, true);
+  const sorted = latencies.slice().sort();
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
+  return {
+    name: scenario.name,
+    requestsPerSecond: result.requests.mean,
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    responses: result.requests.total,
+    non2xx: result.non2xx,
+    unexpected,
+    errors: result.errors + result.timeouts,
+    statusCodes,
+  };
+}
+
+/** A plain-text table with right-aligned numbers. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ");
+  return [line(headers), widths.map((width) => "-".repeat(width)).join("  "), ...rows.map(line)].join("\n");
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "-");
+
+export function formatResults(results: ScenarioResult[]): string {
+  return formatTable(
+    ["scenario", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "responses", "non-2xx", "unexpected", "errors"],
+    results.map((r) => [
+      r.name,
+      r.requestsPerSecond.toFixed(0),
+      ms(r.p50),
+      ms(r.p90),
+      ms(r.p99),
+      ms(r.max),
+      String(r.responses),
+      String(r.non2xx),
+      String(r.unexpected),
+      String(r.errors),
+    ]),
+  );
+}
+
+/** One line per scenario with `compareTo`: its throughput and median latency relative to the other. */
+export function formatComparisons(scenarioList: Scenario[], results: ScenarioResult[]): string[] {
+  const byName = new Map(results.map((result) => [result.name, result]));
+  const lines: string[] = [];
+  for (const scenario of scenarioList) {
+    if (!scenario.compareTo) continue;
+    const mine = byName.get(scenario.name);
+    const theirs = byName.get(scenario.compareTo);
+    if (!mine || !theirs) continue;
+    lines.push(
+      `${mine.name} / ${theirs.name}: req/s ×${(mine.requestsPerSecond / theirs.requestsPerSecond).toFixed(2)}, ` +
+        `p50 ×${(mine.p50 / theirs.p50).toFixed(2)} (${ms(mine.p50)} vs ${ms(theirs.p50)} ms)`,
+    );
+  }
+  return lines;
+}

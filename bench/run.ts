@@ -1,0 +1,100 @@
+// `npm run bench`: builds the Worker, runs it and a bare Hono Worker on workerd directly, drives
+// every scenario in bench/scenarios.ts with autocannon over loopback, and prints one table.
+//
+// Settings (environment): BENCH_DURATION seconds per scenario (10), BENCH_WARMUP seconds of
+// discarded load before each (3), BENCH_CONNECTIONS (10), BENCH_ONLY a substring of the scenario
+// names to run, BENCH_KEEP_LOGS=1 writes workerd's stdout (the app logs one line per request) to a
+// log file and keeps it; by default stdout goes to /dev/null and stderr to a file deleted at exit.
+import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { buildBareWorker, buildWorker, formatBuild, type BuildResult } from "./build.ts";
+import { formatComparisons, formatResults, loadSettingsFromEnv, runScenario, type ScenarioResult } from "./load.ts";
+import { APP_BINDINGS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
+import { killAllWorkerdSync, probe, readWranglerCompatibility, startWorkerd, type WorkerdInstance } from "./workerd.ts";
+
+const settings = loadSettingsFromEnv();
+/** One-minute load average before this script's own work. */
+const [load] = loadavg();
+const only = process.env.BENCH_ONLY;
+const selected: Scenario[] = only ? scenarios.filter((scenario) => scenario.name.includes(only)) : scenarios;
+const keepLog = process.env.BENCH_KEEP_LOGS === "1";
+const instances: WorkerdInstance[] = [];
+let scratch: string | undefined;
+
+async function cleanup(): Promise<void> {
+  await Promise.allSettled(instances.splice(0).map((instance) => instance.close()));
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping workerd`);
+    killAllWorkerdSync();
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+try {
+  if (selected.length === 0) throw new Error(`BENCH_ONLY=${JSON.stringify(only)} matches no scenario`);
+  const { compatibilityDate, compatibilityFlags } = readWranglerCompatibility();
+  const workersNeeded = new Set<WorkerName>(selected.map((scenario) => scenario.worker));
+
+  const bundles = new Map<WorkerName, BuildResult>();
+  if (workersNeeded.has("app")) {
+    const app = await buildWorker();
+    bundles.set("app", app);
+    console.log(`app:  ${formatBuild(app)}`);
+  }
+  if (workersNeeded.has("bare")) {
+    scratch = await mkdtemp(path.join(tmpdir(), "bench-bare-"));
+    const bare = await buildBareWorker(path.join(scratch, "bare-worker.js"));
+    bundles.set("bare", bare);
+    console.log(`bare: ${formatBuild(bare)}`);
+  }
+
+  const running = new Map<WorkerName, WorkerdInstance>();
+  for (const [name, bundle] of bundles) {
+    const instance = await startWorkerd({
+      name,
+      bundlePath: bundle.bundlePath,
+      bindings: name === "app" ? APP_BINDINGS : {},
+      compatibilityDate,
+      compatibilityFlags,
+      // console.log output (one line per request from the app) goes to /dev/null unless kept.
+      stdout: keepLog ? "file" : "discard",
+      keepLog,
+    });
+    instances.push(instance);
+    running.set(name, instance);
+    console.log(`workerd ${name}: ${instance.url} (pid ${instance.pid}, ${keepLog ? `log ${instance.logPath}` : "stdout discarded"})`);
+  }
+
+  console.log(
+    `\n${selected.length} scenario(s), each ${settings.warmup} s warm-up + ${settings.duration} s measured, ` +
+      `${settings.connections} connections, compatibility date ${compatibilityDate}, ${availableParallelism()} CPU(s), node ${process.version}\n`,
+  );
+  if (load !== undefined && load > availableParallelism() / 2) {
+    console.log(`note: load average ${load.toFixed(2)} before the run: other work on this machine will skew the figures\n`);
+  }
+  const results: ScenarioResult[] = [];
+  for (const scenario of selected) {
+    const instance = running.get(scenario.worker)!;
+    await probe(instance.url + scenario.path, scenario.expectedStatus, { method: scenario.method, headers: scenario.headers, body: scenario.body });
+    process.stdout.write(`running ${scenario.name}…\n`);
+    results.push(await runScenario(instance.url, scenario, settings));
+  }
+
+  console.log(`\n${formatResults(results)}\n`);
+  for (const line of formatComparisons(selected, results)) console.log(line);
+  for (const result of results) {
+    if (result.unexpected > 0 || result.errors > 0) {
+      console.log(`warning: ${result.name}: ${result.unexpected} unexpected status(es) ${JSON.stringify(result.statusCodes)}, ${result.errors} error(s)`);
+    }
+  }
+} catch (error) {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

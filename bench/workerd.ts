@@ -1,0 +1,199 @@
+// Runs one bundled Worker on workerd directly (no Wrangler, no Miniflare proxy), on 127.0.0.1 with
+// a port the kernel picks, which workerd reports on its control descriptor.
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ROOT } from "./build.ts";
+
+const WORKERD = path.join(ROOT, "node_modules", "workerd", "bin", "workerd");
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+export interface WorkerdOptions {
+  /** A label for messages and the temporary directory. */
+  name: string;
+  /** One ES module: the Worker's whole bundle. */
+  bundlePath: string;
+  /** Text bindings (what `[vars]` and secrets are on Cloudflare). */
+  bindings?: Record<string, string>;
+  compatibilityDate: string;
+  compatibilityFlags?: string[];
+  /**
+   * workerd's stdout, where console.log lines go (the app writes one per request): "discard"
+   * (/dev/null, the default) or "file" (the log file). stderr always goes to the log file, a file
+   * in the temporary directory deleted on close unless `keepLog`.
+   */
+  stdout?: "discard" | "file";
+  keepLog?: boolean;
+}
+
+export interface WorkerdInstance {
+  name: string;
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  port: number;
+  pid: number;
+  logPath: string;
+  close(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Kills every workerd this process started; for exit paths that cannot wait. */
+export function killAllWorkerdSync(): void {
+  for (const child of running) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+
+/** `compatibility_date` and `compatibility_flags` from the top level of wrangler.toml. */
+export function readWranglerCompatibility(file = path.join(ROOT, "wrangler.toml")): { compatibilityDate: string; compatibilityFlags: string[] } {
+  const text = readFileSync(file, "utf8");
+  const topLevel = text.split(/^\s*\[/m)[0] ?? "";
+  const date = /^\s*compatibility_date\s*=\s*["'](\d{4}-\d{2}-\d{2})["']/m.exec(topLevel)?.[1];
+  if (!date) throw new Error(`no top-level compatibility_date in ${file}`);
+  const flagsText = /^\s*compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(topLevel)?.[1] ?? "";
+  const compatibilityFlags = [...flagsText.matchAll(/["']([^"']+)["']/g)].map((match) => match[1]!);
+  return { compatibilityDate: date, compatibilityFlags };
+}
+
+/** A Cap'n Proto text literal. */
+function capnpString(value: string): string {
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) throw new Error(`unsupported control character in ${JSON.stringify(value)}`);
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}"`;
+}
+
+/** The config: one Worker on 127.0.0.1:0, and an "internet" service that reaches loopback only. */
+export function workerdConfig(options: Pick<WorkerdOptions, "bindings" | "compatibilityDate" | "compatibilityFlags">, moduleFile: string): string {
+  const bindings = Object.entries(options.bindings ?? {}).map(([name, value]) => `    (name = ${capnpString(name)}, text = ${capnpString(value)}),`);
+  const flags = (options.compatibilityFlags ?? []).map(capnpString).join(", ");
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    # The Worker's global fetch() may reach this machine's loopback addresses and nothing else.
+    (name = "internet", network = (allow = ["127.0.0.0/8", "::1/128"])),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
+);
+
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed ${capnpString(moduleFile)}) ],
+  compatibilityDate = ${capnpString(options.compatibilityDate)},
+  compatibilityFlags = [${flags}],
+  bindings = [
+${bindings.join("\n")}
+  ],
+);
+`;
+}
+
+async function tail(file: string, bytes = 4000): Promise<string> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text.length > bytes ? `…${text.slice(-bytes)}` : text;
+}
+
+/**
+ * Starts `workerd serve` with the bundle and bindings in a new temporary directory; resolves once
+ * workerd reports its listening port. workerd's stdout and stderr go to a log file there, so the
+ * terminal is not flooded and a pipe never blocks the Worker.
+ */
+export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdInstance> {
+  if (!exitHookInstalled) {
+    process.on("exit", killAllWorkerdSync);
+    exitHookInstalled = true;
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), `bench-workerd-${options.name.replace(/[^\w-]/g, "_")}-`));
+  const moduleFile = "worker.js";
+  await copyFile(options.bundlePath, path.join(dir, moduleFile));
+  const configPath = path.join(dir, "config.capnp");
+  await writeFile(configPath, workerdConfig(options, moduleFile));
+  const logPath = path.join(dir, "workerd.log");
+  const logFd = openSync(logPath, "a");
+
+  const child = spawn(WORKERD, ["serve", configPath, "--control-fd=3"], {
+    cwd: dir,
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+    stdio: ["ignore", options.stdout === "file" ? logFd : "ignore", logFd, "pipe"],
+  });
+  closeSync(logFd);
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("exit", () => running.delete(child));
+
+  const cleanup = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (!options.keepLog) await rm(dir, { recursive: true, force: true });
+  };
+
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      const control = child.stdio[3] as NodeJS.ReadableStream | null;
+      if (!control) return reject(new Error("workerd control pipe missing"));
+      let buffered = "";
+      const timer = setTimeout(() => reject(new Error(`workerd did not report a port within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      control.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString();
+        let newline: number;
+        while ((newline = buffered.indexOf("\n")) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          try {
+            const message = JSON.parse(line) as { event?: string; socket?: string; port?: number };
+            if (message.event === "listen" && message.socket === "http" && typeof message.port === "number") {
+              clearTimeout(timer);
+              resolve(message.port);
+            }
+          } catch {
+            // not a control message we know
+          }
+        }
+      });
+      child.once("error", (error) => {
+        clearTimeout(timer);
+        reject(new Error(`could not start workerd: ${error.message}`));
+      });
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`workerd exited before listening (${signal ?? `exit ${code}`})`));
+      });
+    });
+  } catch (error) {
+    const log = await tail(logPath);
+    await cleanup();
+    throw new Error(`${options.name}: ${error instanceof Error ? error.message : String(error)}${log ? `\nworkerd log:\n${log}` : ""}`);
+  }
+
+  return {
+    name: options.name,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    pid: child.pid!,
+    logPath,
+    close: cleanup,
+  };
+}
+
+/** Sends one request and checks the status, to fail early with the response when a Worker is broken. */
+export async function probe(url: string, expectedStatus: number, init?: RequestInit): Promise<void> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const body = await response.text();
+  if (response.status !== expectedStatus) {
+    throw new Error(`${init?.method ?? "GET"} ${url} answered ${response.status}, expected ${expectedStatus}: ${body.slice(0, 500)}`);
+  }
+}

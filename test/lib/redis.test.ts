@@ -1,0 +1,29 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { loadConfig, type Config } from "../../src/env";
+import { createRedis } from "../../src/lib/redis";
+
+function config(overrides: Record<string, string | undefined> = {}): Config {
+  const result = loadConfig({ ...env, ...overrides });
+  if (!result.ok) throw new Error(`invalid test config: ${result.settings.join(", ")}`);
+  return result.config;
+}
+
+describe("the Redis module", () => {
+  it("builds no client when Upstash is not configured", () => {
+    expect(createRedis(config({ UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined }))).toBeUndefined();
+  });
+
+  it("reaches the configured Upstash endpoint", async () => {
+    const redis = createRedis(config());
+    expect(redis).toBeDefined();
+    const key = `test:redis-module:${crypto.randomUUID()}`;
+    await redis!.set(key, "value", { ex: 60 });
+    expect(await redis!.get(key)).toBe("value");
+  });
+
+  it("refuses a configuration with only one of the URL and the token", () => {
+    const result = loadConfig({ ...env, UPSTASH_REDIS_REST_TOKEN: undefined });
+    expect(result).toEqual({ ok: false, settings: ["UPSTASH_REDIS_REST_TOKEN"] });
+  });
+});
