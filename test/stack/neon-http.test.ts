@@ -1,6 +1,6 @@
-import { Client, neon, NeonDbError } from "@neondatabase/serverless";
+import { neon, NeonDbError } from "@neondatabase/serverless";
 import { beforeEach, describe, expect, it } from "vitest";
-import { databaseStacks, pointNeonAt, uniqueTable } from "./neon-setup";
+import { clientOn, databaseStacks, pointNeonAt, uniqueTable } from "./neon-setup";
 
 const raw = { getTypeParser: () => (value: string) => value };
 
@@ -36,7 +36,7 @@ describe.each(databaseStacks)("Neon SQL over HTTP, over %s", (_name, stack) => {
     const sql = neon(stack.databaseUrl);
     const viaHttp = await sql.query(EVERY_TYPE, [], { fullResults: true, types: raw });
 
-    const client = new Client(stack.databaseUrl);
+    const client = clientOn(stack);
     await client.connect();
     const viaWire = await client.query({ text: EVERY_TYPE, types: raw });
     await client.end();

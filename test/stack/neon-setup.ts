@@ -1,4 +1,4 @@
-import { neonConfig, Pool } from "@neondatabase/serverless";
+import { Client, neonConfig, Pool } from "@neondatabase/serverless";
 import { inject } from "vitest";
 import type { StackInfo } from "../../dev/stack-info.ts";
 
@@ -31,4 +31,11 @@ export function poolOn(info: StackInfo): Pool {
   const pool = new Pool({ connectionString: info.databaseUrl, max: 1 });
   pool.on("error", () => {});
   return pool;
+}
+
+/** A single Client on one stack, with the same error listener as `poolOn`. */
+export function clientOn(info: StackInfo): Client {
+  const client = new Client(info.databaseUrl);
+  client.on("error", () => {});
+  return client;
 }
