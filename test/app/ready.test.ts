@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { createApp } from "../../src/app";
+import { expectProblem } from "../helpers/problem";
 import { clearFaults, setFault } from "../helpers/stack";
 
 /** The app bound to the fault stack, whose faults no other test file sees. */
@@ -39,11 +39,7 @@ describe("GET /ready", () => {
     const ready = appOnFaultStack();
     await setFault("neonHttp", { drop: true }, inject("faultStack"));
 
-    const down = await ready({ headers: { "accept-language": "en" } });
-    expect(down.status).toBe(503);
-    expect(down.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    const problem = await down.json<{ code: string; detail: string }>();
-    expect(problem.code).toBe("SERVICE_UNAVAILABLE");
+    const problem = await expectProblem(await ready({ headers: { "accept-language": "en" } }), { status: 503, code: "SERVICE_UNAVAILABLE" });
     expect(problem.detail).toContain("database");
     expect(problem.detail).not.toContain("redis");
 
@@ -54,9 +50,7 @@ describe("GET /ready", () => {
   it("answers 503 naming Redis while the Upstash endpoint fails", async () => {
     const ready = appOnFaultStack();
     await setFault("upstash", { errorStatus: 500 }, inject("faultStack"));
-    const down = await ready();
-    expect(down.status).toBe(503);
-    const problem = await down.json<{ detail: string }>();
+    const problem = await expectProblem(await ready(), { status: 503, code: "SERVICE_UNAVAILABLE" });
     expect(problem.detail).toContain("redis");
     expect(problem.detail).not.toContain("database");
   });
@@ -64,8 +58,7 @@ describe("GET /ready", () => {
   it("answers 503 when the database is slower than the readiness timeout", async () => {
     const ready = appOnFaultStack();
     await setFault("neonHttp", { latencyMs: 5000 }, inject("faultStack"));
-    const down = await ready();
-    expect(down.status).toBe(503);
-    expect((await down.json<{ detail: string }>()).detail).toContain("database");
+    const problem = await expectProblem(await ready(), { status: 503, code: "SERVICE_UNAVAILABLE" });
+    expect(problem.detail).toContain("database");
   });
 });
