@@ -14,7 +14,7 @@ import {
   parseHeaderOptions,
   parsePayload,
 } from "./http-protocol.ts";
-import { closeServer, listen } from "../listen.ts";
+import { closeServer, listen, urlHost } from "../listen.ts";
 import { PgPools } from "./pg-pools.ts";
 import { runPayload } from "./sql-runner.ts";
 import type { PgTarget, RunningServer } from "./types.ts";
@@ -85,7 +85,7 @@ export async function startNeonHttpEndpoint(options: NeonHttpEndpointOptions): P
   });
 
   const boundPort = await listen(server, host, port);
-  const url = `http://${displayHost(host)}:${boundPort}/sql`;
+  const url = `http://${urlHost(host)}:${boundPort}/sql`;
   logger.info("Neon SQL-over-HTTP endpoint listening", { url, target: `${target.host}:${target.port}` });
   return {
     url,
@@ -127,9 +127,4 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-function displayHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
 }

@@ -6,8 +6,8 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { delayFor, type FaultSwitch } from "../faults.ts";
+import { closeServer, listen, urlHost } from "../listen.ts";
 import type { Logger } from "../logger.ts";
 import { CommandRunner } from "./commands.ts";
 import { renderError, renderResult, renderResults } from "./encoding.ts";
@@ -76,23 +76,12 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const url = `http://${urlHost}:${port}`;
+  const port = await listen(server, host, options.port ?? 0);
+  const url = `http://${urlHost(host)}:${port}`;
   options.logger.info("Upstash REST server listening", { url });
   // A closure, not a method: callers keep `close` detached from the object.
   const close = async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await pool.close();
-    await closed;
+    await Promise.all([closeServer(server), pool.close()]);
   };
   return { url, port, close };
 }
