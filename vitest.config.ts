@@ -2,30 +2,42 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest(({ inject }) => {
-      const stack = inject("stack");
-      return {
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            APP_ENV: "test",
-            DATABASE_URL: stack.databaseUrl,
-            NEON_HTTP_ENDPOINT: stack.neonHttpUrl,
-            NEON_WS_PROXY: stack.neonWsProxy,
-            ...(stack.upstashUrl && stack.upstashToken
-              ? { UPSTASH_REDIS_REST_URL: stack.upstashUrl, UPSTASH_REDIS_REST_TOKEN: stack.upstashToken }
-              : {}),
-          },
-        },
-      };
-    }),
-  ],
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["./test/global-setup.ts"],
     // The Worker's one-JSON-line-per-request logs; tests that care about them spy on console.
     onConsoleLog: (log) => !log.startsWith('{"level":'),
+    projects: [
+      {
+        // The Worker and the local stack's conformance suite, inside workerd.
+        plugins: [
+          cloudflareTest(({ inject }) => {
+            const stack = inject("stack");
+            return {
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  APP_ENV: "test",
+                  DATABASE_URL: stack.databaseUrl,
+                  NEON_HTTP_ENDPOINT: stack.neonHttpUrl,
+                  NEON_WS_PROXY: stack.neonWsProxy,
+                  ...(stack.upstashUrl && stack.upstashToken
+                    ? { UPSTASH_REDIS_REST_URL: stack.upstashUrl, UPSTASH_REDIS_REST_TOKEN: stack.upstashToken }
+                    : {}),
+                },
+              },
+            };
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts"],
+          globalSetup: ["./test/global-setup.ts"],
+        },
+      },
+      {
+        // Unit tests of the local stack's Node-side pieces (protocol parsers and rewriters).
+        test: { name: "node", include: ["dev/**/*.test.ts"], environment: "node" },
+      },
+    ],
     coverage: {
       provider: "istanbul",
       include: ["src/**/*.ts"],

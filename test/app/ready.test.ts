@@ -35,6 +35,14 @@ describe("GET /ready", () => {
     );
   });
 
+  it("checks only the database when Redis is not configured, and is ready without it", async () => {
+    const app = createApp();
+    const response = await app.request("/ready", {}, { ...env, UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined });
+    expect(response.status).toBe(200);
+    const body = await response.json<{ checks: Array<{ name: string }> }>();
+    expect(body.checks.map((check) => check.name)).toEqual(["database"]);
+  });
+
   it("answers 503 naming the database while PostgreSQL is unreachable, and 200 once it returns", async () => {
     const ready = appOnFaultStack();
     await setFault("neonHttp", { drop: true }, inject("faultStack"));
