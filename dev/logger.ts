@@ -6,7 +6,9 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-const PASSWORD_IN_URL = /(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g;
+// The password runs to the LAST "@" of the authority (URL parsers and pg accept a raw "@" in it);
+// the authority ends at "/", "?", "#", whitespace or a quote (URLs embedded in JSON).
+const PASSWORD_IN_URL = /(\w+:\/\/[^:/@\s"']*:)[^\s/?#"']*@/g;
 
 /** Replaces the password of every URL in the text with `***`. */
 export function redact(text: string): string {

@@ -33,7 +33,11 @@ export function commandName(command: readonly Arg[]): string {
 export function isBlocking(command: readonly Arg[]): boolean {
   const name = commandName(command);
   if (BLOCKING.has(name)) return true;
-  return (name === "xread" || name === "xreadgroup") && command.some((arg) => String(arg).toLowerCase() === "block");
+  if (name !== "xread" && name !== "xreadgroup") return false;
+  // Options come before STREAMS; after it every argument is a stream key or an id.
+  const options = command.slice(1);
+  const streams = options.findIndex((arg) => String(arg).toLowerCase() === "streams");
+  return (streams < 0 ? options : options.slice(0, streams)).some((arg) => String(arg).toLowerCase() === "block");
 }
 
 export class CommandRunner {
