@@ -1,6 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// Miniflare must not fetch request.cf data, nor wrangler send metrics: tests stay on loopback.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_SEND_METRICS = "false";
+
 export default defineConfig({
   test: {
     // The Worker's one-JSON-line-per-request logs; tests that care about them spy on console.
