@@ -23,7 +23,7 @@ export function services({ load = loadConfig, create = createServices }: Service
       throw new ApiError("CONFIGURATION_ERROR", { detail: "configurationInvalid", params: { settings: result.settings } });
     }
     c.set("config", result.config);
-    // Cheap: it only constructs HTTP clients, which connect on first use.
+    // Cheap: each client is built on first use.
     c.set("services", create(result.config));
     await next();
   };

@@ -2,13 +2,27 @@ import type { Config } from "../env";
 import { createDatabase, type Database } from "../db/client";
 import { createRedis, type Redis } from "../lib/redis";
 
-/** The external services a request may use, built once per request from the validated config. */
+/** The external services a request may use, built from the validated config. */
 export interface Services {
-  db: Database;
+  readonly db: Database;
   /** Undefined when Upstash is not configured: Redis only ever makes the API faster. */
-  redis: Redis | undefined;
+  readonly redis: Redis | undefined;
 }
 
+/**
+ * Builds each client on first use within the request, so requests that touch neither service
+ * (404s, the OpenAPI document) pay for neither. Clients are per request on purpose: the Upstash
+ * client batches commands into shared fetches, and I/O must not cross requests in Workers.
+ */
 export function createServices(config: Config): Services {
-  return { db: createDatabase(config), redis: createRedis(config) };
+  let db: Database | undefined;
+  let redis: { client: Redis | undefined } | undefined;
+  return {
+    get db() {
+      return (db ??= createDatabase(config));
+    },
+    get redis() {
+      return (redis ??= { client: createRedis(config) }).client;
+    },
+  };
 }
