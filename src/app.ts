@@ -1,5 +1,6 @@
-import { createRouter } from "./lib/create-app";
+import { createRouter } from "./lib/create-router";
 import { bodyLimit } from "./middleware/body-limit";
+import { configuration } from "./middleware/configuration";
 import { cors } from "./middleware/cors";
 import { jsonBody } from "./middleware/json-body";
 import { requestLogger } from "./middleware/logger";
@@ -27,6 +28,7 @@ export function createApp() {
   // Liveness answers before configuration is touched; it must hold even when that is broken.
   app.route("/", liveness);
 
+  app.use(configuration());
   app.use(services());
   app.use(cors());
   app.use(jsonBody());

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
-import { endpointRoute } from "./matched-route";
+import { endpointRoute } from "../lib/matched-route";
 
 export interface BodyLimitOptions {
   /** Largest accepted body in bytes; the per-environment `MAX_BODY_BYTES` by default. */

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
-import { endpointRoute } from "./matched-route";
+import { endpointRoute } from "../lib/matched-route";
 
 export interface JsonBodyOptions {
   methods?: readonly string[];

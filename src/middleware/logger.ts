@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../env";
 import type { AppEnv } from "../lib/app-env";
-import { endpointRoute } from "./matched-route";
+import { endpointRoute } from "../lib/matched-route";
 
 type Level = Config["LOG_LEVEL"];
 

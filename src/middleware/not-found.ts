@@ -4,7 +4,7 @@ import type { RouterRoute } from "hono/types";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
 import { renderProblem } from "../lib/problem";
-import { allowedMethods } from "./matched-route";
+import { allowedMethods } from "../lib/matched-route";
 
 export interface NotFoundOptions {
   /** The app's router, asked which other methods the path has. */

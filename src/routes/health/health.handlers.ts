@@ -1,4 +1,4 @@
-import type { AppRouteHandler } from "../../lib/create-app";
+import type { AppRouteHandler } from "../../lib/create-router";
 import { ApiError } from "../../lib/errors";
 import { checkReadiness } from "../../services/readiness";
 import type { HealthRoute, ReadyRoute } from "./health.routes";

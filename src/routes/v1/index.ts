@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/create-app";
+import { createRouter } from "../../lib/create-router";
 
 /**
  * Every versioned API route. Resources are mounted here as they arrive, e.g.

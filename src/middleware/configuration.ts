@@ -1,0 +1,26 @@
+import type { MiddlewareHandler } from "hono";
+import { loadConfig } from "../env";
+import type { AppEnv } from "../lib/app-env";
+import { ApiError } from "../lib/errors";
+import { logError } from "./logger";
+
+export interface ConfigurationOptions {
+  load?: typeof loadConfig;
+}
+
+/**
+ * Validates the configuration (parsed once per isolate by `loadConfig`) and puts it on
+ * `c.var.config`. A missing or malformed setting answers CONFIGURATION_ERROR naming the settings,
+ * never their values.
+ */
+export function configuration({ load = loadConfig }: ConfigurationOptions = {}): MiddlewareHandler<AppEnv> {
+  return async function configuration(c, next) {
+    const result = load(c.env);
+    if (!result.ok) {
+      logError(c, "invalid configuration", undefined, { settings: result.settings });
+      throw new ApiError("CONFIGURATION_ERROR", { detail: "configurationInvalid", params: { settings: result.settings } });
+    }
+    c.set("config", result.config);
+    await next();
+  };
+}
