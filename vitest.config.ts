@@ -18,6 +18,17 @@ export default defineConfig({
             return {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
+                // Test-only Durable Objects (test/fixtures/durable-objects.js), reached through stubs.
+                workers: [
+                  {
+                    name: "test-fixtures",
+                    modules: true,
+                    scriptPath: "./test/fixtures/durable-objects.js",
+                    compatibilityDate: "2026-10-01",
+                    durableObjects: { ECHO_OBJECT: "EchoObject" },
+                  },
+                ],
+                durableObjects: { ECHO_OBJECT: { className: "EchoObject", scriptName: "test-fixtures" } },
                 bindings: {
                   APP_ENV: "test",
                   DATABASE_URL: stack.databaseUrl,

@@ -10,7 +10,7 @@
 // Settings (environment): BENCH_STACK_CALLS (1000), BENCH_STACK_WARMUP (100),
 // BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (redis://127.0.0.1:6379).
 import { randomBytes } from "node:crypto";
-import { neon, neonConfig } from "@neondatabase/serverless";
+import { neon } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis";
 import pg from "pg";
 import { createLogger } from "../dev/logger.ts";
@@ -18,6 +18,7 @@ import { startStack, type Stack } from "../dev/stack.ts";
 import { parseRedisUrl, RedisConnection } from "../dev/upstash/resp-client.ts";
 import { RedisError } from "../dev/upstash/resp.ts";
 import { formatTable, quantile } from "./load.ts";
+import { pointNeonAtLocalStack } from "../src/db/local-neon.ts";
 
 const TARGET_MS = 1;
 /** No single call may take longer than this; the loop stops with an error instead. */
@@ -98,7 +99,7 @@ try {
   console.log(`stack: neon http ${info.neonHttpUrl}, upstash ${info.upstashUrl}; ${warmup} warm-up + ${calls} timed sequential calls per path\n`);
 
   // SQL: the Neon driver over the HTTP endpoint, and pg straight to PostgreSQL.
-  neonConfig.fetchEndpoint = () => info.neonHttpUrl;
+  pointNeonAtLocalStack({ httpEndpoint: info.neonHttpUrl });
   const sql = neon(info.databaseUrl);
   pgClient = new pg.Client({ connectionString: databaseUrl });
   await pgClient.connect();

@@ -5,6 +5,7 @@ import { cors } from "./middleware/cors";
 import { jsonBody } from "./middleware/json-body";
 import { requestLogger } from "./middleware/logger";
 import { notFound } from "./middleware/not-found";
+import { mutableResponse } from "./middleware/mutable-response";
 import { onError } from "./middleware/on-error";
 import { requestId } from "./middleware/request-id";
 import { secureHeaders } from "./middleware/secure-headers";
@@ -33,6 +34,8 @@ export function createApp() {
   app.use(cors());
   app.use(jsonBody());
   app.use(bodyLimit());
+  // Innermost, so it runs first on the way out: everything above may set headers after `next()`.
+  app.use(mutableResponse());
 
   app.route("/", readiness);
   app.route("/v1", v1);

@@ -9,6 +9,16 @@ function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
 }
 
+/**
+ * The JSON body limit's ceiling. An isolate has 128 MB for every request it serves at once, and a
+ * parsed JSON body takes several times its size; large uploads stream to R2 on routes of their own.
+ */
+export const MAX_JSON_BODY_BYTES = 2 * 1024 * 1024;
+
+/** Settings that point the Neon driver at the local stack; they also turn off TLS on the WebSocket. */
+const LOCAL_STACK_SETTINGS = ["NEON_HTTP_ENDPOINT", "NEON_WS_PROXY"] as const;
+const LOCAL_ENVIRONMENTS: ReadonlySet<string> = new Set(["development", "test"]);
+
 /** Vars and secrets the Worker needs, validated once per isolate. */
 export const configSchema = z
   .object({
@@ -22,11 +32,19 @@ export const configSchema = z
     NEON_WS_PROXY: optional(z.string()),
     UPSTASH_REDIS_REST_URL: optional(z.url()),
     UPSTASH_REDIS_REST_TOKEN: optional(z.string()),
-    MAX_BODY_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(1024 * 1024),
+    MAX_BODY_BYTES: z.coerce.number().int().positive().max(MAX_JSON_BODY_BYTES).default(1024 * 1024),
+    /** Bound on each database query, batch and connection, and on an interactive transaction as a whole. */
+    DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",
     path: ["UPSTASH_REDIS_REST_TOKEN"],
+  })
+  .superRefine((env, context) => {
+    if (LOCAL_ENVIRONMENTS.has(env.APP_ENV)) return;
+    for (const setting of LOCAL_STACK_SETTINGS) {
+      if (env[setting]) context.addIssue({ code: "custom", message: "allowed only in development and test", path: [setting] });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,57 +1,92 @@
-import { neon, neonConfig, Pool } from "@neondatabase/serverless";
+import { neon, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
+import { DependencyUnavailableError } from "../lib/errors";
+import { configureNeon } from "./neon-config";
 import * as schema from "./schema";
+
+type Transaction = Parameters<Parameters<NeonDatabase<typeof schema>["transaction"]>[0]>[0];
 
 /** The only module that imports the Neon driver. */
 export interface Database {
   /** One-shot queries and `batch([...])`, each a single HTTP round trip and, for a batch, one transaction. */
   http: NeonHttpDatabase<typeof schema>;
   /**
-   * Runs `work` in an interactive transaction over the WebSocket Pool, opened and closed
-   * inside this call. Use only when a statement depends on the result of an earlier one.
+   * Runs `work` in an interactive transaction over the WebSocket Pool, opened and closed inside this
+   * call and bounded as a whole by `DATABASE_TIMEOUT_MS`. Use only when a statement depends on the
+   * result of an earlier one.
    */
-  transaction<T>(work: (tx: Parameters<Parameters<NeonDatabase<typeof schema>["transaction"]>[0]>[0]) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Runs `select 1`, failing after `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
 }
 
-function pointNeonAtLocalStack(config: Config): void {
-  if (config.NEON_HTTP_ENDPOINT) {
-    const endpoint = config.NEON_HTTP_ENDPOINT;
-    neonConfig.fetchEndpoint = () => endpoint;
-  }
-  if (config.NEON_WS_PROXY) {
-    const proxy = config.NEON_WS_PROXY;
-    neonConfig.wsProxy = () => proxy;
-    neonConfig.useSecureWebSocket = false;
-    // Neon's default sends the password before the server asks, which local PostgreSQL
-    // (trust or SCRAM authentication) and PGlite do not accept.
-    neonConfig.pipelineConnect = false;
-  }
-}
+/**
+ * SQLSTATEs that mean the database, not the statement, failed: connection exceptions (08), too many
+ * connections (53300), statement timeout or cancel (57014), shutdown (57P01-57P03).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|53300|57014|57P0[1-3])$/;
 
 export function createDatabase(config: Config): Database {
-  pointNeonAtLocalStack(config);
+  const timeoutMs = config.DATABASE_TIMEOUT_MS;
+  configureNeon({ httpEndpoint: config.NEON_HTTP_ENDPOINT, wsProxy: config.NEON_WS_PROXY, timeoutMs });
   const sql = neon(config.DATABASE_URL);
   const http = drizzleHttp({ client: sql, schema, casing: "snake_case" });
 
   return {
     http,
     async transaction(work) {
-      const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+      const pool = new Pool({
+        connectionString: config.DATABASE_URL,
+        max: 1,
+        connectionTimeoutMillis: timeoutMs,
+        // Sent as start-up parameters: the server ends a statement, or an abandoned transaction, itself.
+        statement_timeout: timeoutMs,
+        idle_in_transaction_session_timeout: timeoutMs,
+      });
       // workerd (compatibility date 2026-04-07 and later) reports the socket's close after
       // `end()` as an error on the idle client; unhandled, it would be an uncaught exception.
-      pool.on("error", (error: Error) => console.warn(JSON.stringify({ level: "warn", message: "database pool error", error: error.message })));
+      pool.on("error", (error: Error) => console.warn(JSON.stringify({ level: "warn", msg: "database pool error", error: error.message })));
+      let timedOut = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          reject(new DependencyUnavailableError("database", "timeout"));
+        }, timeoutMs);
+      });
+      const running = drizzleWs({ client: pool, schema, casing: "snake_case" }).transaction(work);
+      // Past the deadline nobody awaits it any more.
+      running.catch(() => {});
       try {
-        return await drizzleWs({ client: pool, schema, casing: "snake_case" }).transaction(work);
+        return await Promise.race([running, deadline]);
+      } catch (error) {
+        throw asUnavailable(error);
       } finally {
-        await pool.end();
+        if (timer !== undefined) clearTimeout(timer);
+        // A stalled pool would not end either; the request's end cancels its socket.
+        if (timedOut) void pool.end().catch(() => {});
+        else await pool.end();
       }
     },
     async ping(timeoutMs) {
       await sql.query("select 1", [], { fetchOptions: { signal: AbortSignal.timeout(timeoutMs) } });
     },
   };
+}
+
+/** A database failure (not a failure of the caller's work) as a DependencyUnavailableError. */
+function asUnavailable(error: unknown): unknown {
+  if (error instanceof DependencyUnavailableError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && UNAVAILABLE_SQLSTATE.test(code)) return new DependencyUnavailableError("database", "unreachable", { cause: error });
+  if (isConnectFailure(error)) return new DependencyUnavailableError("database", "unreachable", { cause: error });
+  return error;
+}
+
+/** pg's messages for a connection that could not be made or was lost (it gives them no code). */
+function isConnectFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return /timeout expired|connection timeout|Connection terminated|ECONNREFUSED|WebSocket|Network connection lost/i.test(error.message);
 }

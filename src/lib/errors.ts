@@ -72,6 +72,40 @@ export class ApiError extends Error {
   }
 }
 
+/** Seconds a client should wait before retrying when a dependency is unavailable. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A dependency (the database, Redis, a provider) did not answer within its bound or could not be
+ * reached. The module owning the dependency throws it; the API answers 503 SERVICE_UNAVAILABLE with
+ * `Retry-After`, naming nothing internal. Drivers may wrap it (as `cause` or `sourceError`).
+ */
+export class DependencyUnavailableError extends Error {
+  override readonly name = "DependencyUnavailableError";
+  readonly dependency: string;
+  readonly reason: "timeout" | "unreachable";
+
+  constructor(dependency: string, reason: "timeout" | "unreachable", options: { cause?: unknown } = {}) {
+    super(`${dependency} ${reason === "timeout" ? "timed out" : "unreachable"}`, options);
+    this.dependency = dependency;
+    this.reason = reason;
+  }
+}
+
+/** Drivers wrap errors in several layers; deeper than this is a loop or not worth following. */
+const MAX_WRAP_DEPTH = 5;
+
+/** The DependencyUnavailableError somewhere in `error`'s chain of causes, if any. */
+export function findDependencyFailure(error: unknown): DependencyUnavailableError | undefined {
+  let current = error;
+  for (let depth = 0; depth <= MAX_WRAP_DEPTH && current instanceof Error; depth++) {
+    if (current instanceof DependencyUnavailableError) return current;
+    // The Neon driver keeps the fetch failure in `sourceError`; everything else uses `cause`.
+    current = (current as { sourceError?: unknown }).sourceError ?? current.cause;
+  }
+  return undefined;
+}
+
 /** What Hono's own HTTPExceptions mean in our taxonomy; their messages are never shown. */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   401: "UNAUTHORIZED",
@@ -92,6 +126,9 @@ const MALFORMED_JSON_MESSAGE = "Malformed JSON in request body";
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException) return fromHttpException(error);
+  if (findDependencyFailure(error)) {
+    return new ApiError("SERVICE_UNAVAILABLE", { retryAfter: DEPENDENCY_RETRY_AFTER_SECONDS, cause: error });
+  }
   return new ApiError("INTERNAL_ERROR", { cause: error });
 }
 

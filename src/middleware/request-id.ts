@@ -26,9 +26,9 @@ export function requestId({
     const id = incoming !== undefined && pattern.test(incoming) ? incoming : generator(c);
     c.set("requestId", id);
     // Set before `next` so error and not-found responses inherit it, and after, for responses
-    // a handler built itself.
+    // a handler built itself (their headers are mutable by then: see mutable-response.ts).
     c.header(headerName, id);
     await next();
-    c.header(headerName, id);
+    c.res.headers.set(headerName, id);
   };
 }

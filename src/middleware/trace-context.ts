@@ -19,6 +19,6 @@ export function traceContext({ acceptIncoming = true }: TraceContextOptions = {}
     const traceparent = formatTraceparent(trace);
     c.header("traceparent", traceparent);
     await next();
-    c.header("traceparent", traceparent);
+    c.res.headers.set("traceparent", traceparent);
   };
 }

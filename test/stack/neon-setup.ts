@@ -1,6 +1,7 @@
-import { Client, neonConfig, Pool } from "@neondatabase/serverless";
+import { Client, Pool } from "@neondatabase/serverless";
 import { inject } from "vitest";
 import type { StackInfo } from "../../dev/stack-info.ts";
+import { pointNeonAtLocalStack } from "../../src/db/local-neon";
 
 /** The conformance suite runs once over the machine's PostgreSQL and once over PGlite. */
 export const databaseStacks: Array<[name: string, info: StackInfo]> = [
@@ -10,10 +11,7 @@ export const databaseStacks: Array<[name: string, info: StackInfo]> = [
 
 /** Points the Neon driver's global settings at one stack, as the Worker's database module does. */
 export function pointNeonAt(info: StackInfo): void {
-  neonConfig.fetchEndpoint = () => info.neonHttpUrl;
-  neonConfig.wsProxy = () => info.neonWsProxy;
-  neonConfig.useSecureWebSocket = false;
-  neonConfig.pipelineConnect = false;
+  pointNeonAtLocalStack({ httpEndpoint: info.neonHttpUrl, wsProxy: info.neonWsProxy });
 }
 
 /** A table name no other test uses. */
