@@ -1,11 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../env";
 import type { AppEnv } from "../lib/app-env";
+import { describeError, loggedPath } from "../lib/log-redaction";
+import { createLogger, type LogFields, type Logger, type LogLevel } from "../lib/logger";
 import { endpointRoute } from "../lib/matched-route";
-
-type Level = Config["LOG_LEVEL"];
-
-const SEVERITY: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface RequestLoggerOptions {
   /** Where a finished line goes; console.log by default, which Workers Logs parse as JSON. */
@@ -13,64 +11,54 @@ export interface RequestLoggerOptions {
 }
 
 /**
- * Writes one JSON line per request once the response is known: method, route pattern, path,
- * status, duration, request and trace ids, user when known, and a level taken from the status.
+ * Writes one JSON line per request once the response is known: method, route pattern, path (secret
+ * segments redacted), status, duration, request and trace ids, user when known, and a level taken
+ * from the status.
  */
 export function requestLogger({ write = (line) => console.log(line) }: RequestLoggerOptions = {}): MiddlewareHandler<AppEnv> {
   return async function requestLogger(c, next) {
     const started = Date.now();
     await next();
     const status = c.res.status;
-    const level: Level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
-    if (!enabled(c, level)) return;
-    write(
-      JSON.stringify({
-        level,
-        msg: "request",
-        method: c.req.method,
-        route: endpointRoute(c)?.path ?? null,
-        path: c.req.path,
-        status,
-        durationMs: Date.now() - started,
-        requestId: c.var.requestId,
-        traceId: c.var.traceId,
-        ...(c.var.userId ? { userId: c.var.userId } : {}),
-      }),
-    );
+    const level: LogLevel = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
+    const route = endpointRoute(c)?.path ?? null;
+    const logger = createLogger({ level: levelOf(c), write: (_, line) => write(line) });
+    logger[level]("request", {
+      method: c.req.method,
+      route,
+      path: loggedPath(c.req.path, route),
+      status,
+      durationMs: Date.now() - started,
+      requestId: c.var.requestId,
+      traceId: c.var.traceId,
+      ...(c.var.userId ? { userId: c.var.userId } : {}),
+    });
   };
+}
+
+/** A logger for work done on behalf of this request: its lines carry the request's ids. */
+export function requestLog(c: Context<AppEnv>): Logger {
+  return createLogger({
+    level: () => levelOf(c),
+    fields: {
+      method: c.req.method,
+      path: loggedPath(c.req.path, endpointRoute(c)?.path),
+      requestId: c.var.requestId,
+      traceId: c.var.traceId,
+      ...(c.var.userId ? { userId: c.var.userId } : {}),
+    },
+  });
 }
 
 /**
  * Logs an error as one JSON line on console.error, with the request's ids. Logs may carry internal
- * detail (message, stack); responses never do.
+ * detail (message, frames), stripped of values and secrets; responses never do.
  */
-export function logError(c: Context<AppEnv>, msg: string, error?: unknown, fields: Record<string, unknown> = {}): void {
-  console.error(
-    JSON.stringify({
-      level: "error",
-      msg,
-      method: c.req.method,
-      path: c.req.path,
-      requestId: c.var.requestId,
-      traceId: c.var.traceId,
-      ...fields,
-      ...(error === undefined ? {} : { error: describe(error) }),
-    }),
-  );
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { name: "NonError", message: String(error) };
-  return {
-    name: error.name,
-    message: error.message,
-    stack: error.stack,
-    ...(error.cause === undefined ? {} : { cause: describe(error.cause) }),
-  };
+export function logError(c: Context<AppEnv>, msg: string, error?: unknown, fields: LogFields = {}): void {
+  requestLog(c).error(msg, { ...fields, ...(error === undefined ? {} : { error: describeError(error) }) });
 }
 
 /** Before configuration is loaded (or when it is broken) everything is logged. */
-function enabled(c: Context<AppEnv>, level: Level): boolean {
-  const config = c.var.config as Config | undefined;
-  return SEVERITY[level] >= SEVERITY[config?.LOG_LEVEL ?? "debug"];
+function levelOf(c: Context<AppEnv>): LogLevel {
+  return (c.var.config as Config | undefined)?.LOG_LEVEL ?? "debug";
 }

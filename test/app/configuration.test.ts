@@ -38,6 +38,28 @@ describe("configuration", () => {
     errors.mockRestore();
   });
 
+  it.each(["staging", "production"])("refuses the local stack's Neon settings in %s: they turn off TLS to the database", async (appEnv) => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: appEnv });
+    const problem = await expectProblem(response, { status: 500, code: "CONFIGURATION_ERROR" });
+    expect(problem.detail).toContain("NEON_HTTP_ENDPOINT");
+    expect(problem.detail).toContain("NEON_WS_PROXY");
+    vi.restoreAllMocks();
+  });
+
+  it("accepts staging without the local stack's settings", async () => {
+    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: "" });
+    expect(response.status).toBe(200);
+  });
+
+  it("refuses a JSON body limit above what an isolate can hold safely", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const tooLarge = await call(app, "/v1/test/ok", undefined, { MAX_BODY_BYTES: String(100 * 1024 * 1024) });
+    expect((await expectProblem(tooLarge, { status: 500, code: "CONFIGURATION_ERROR" })).detail).toContain("MAX_BODY_BYTES");
+    vi.restoreAllMocks();
+    expect((await call(app, "/v1/test/ok", undefined, { MAX_BODY_BYTES: String(2 * 1024 * 1024) })).status).toBe(200);
+  });
+
   it("puts the parsed config and the services on c.var for everything else", async () => {
     const seen = testApp((app) =>
       app.get("/v1/test/context", (c) =>

@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { workspaces } from "../../src/db/schema";
 import { call, testApp, url } from "../helpers/app";
 
 let log: MockInstance<typeof console.log>;
@@ -63,6 +64,47 @@ describe("request log", () => {
     });
     await call(app, "/v1/test/me");
     expect(requestLines()).toEqual([expect.objectContaining({ userId: "usr_123", route: "/v1/test/me" })]);
+  });
+
+  it("never logs the value of a secret path parameter, nor a credential-like segment of an unknown path", async () => {
+    const token = "pt_" + "Zm9yZ290LXBhc3N3b3JkLXRva2VuLXZhbHVlLTAxMjM0NTY3".repeat(1);
+    const app = testApp((app) => app.get("/v1/test/reset/:token", (c) => c.json({})));
+    await call(app, `/v1/test/reset/${token}`);
+    await call(app, `/v1/test/unknown/${token}`);
+    expect(JSON.stringify(log.mock.calls)).not.toContain(token);
+    expect(requestLines().map((line) => line.path)).toEqual(["/v1/test/reset/:token", "/v1/test/unknown/[redacted]"]);
+  });
+
+  it("logs a failed Redis command without its key or field", async () => {
+    const key = `test:logger:${crypto.randomUUID()}`;
+    const app = testApp((app) =>
+      app.get("/v1/test/redis", async (c) => {
+        const redis = c.var.services.redis!;
+        await redis.set(key, "plain string", { ex: 60 });
+        return c.json(await redis.hget(key, "secret-field"));
+      }),
+    );
+    expect((await call(app, "/v1/test/redis")).status).toBe(500);
+    const logged = JSON.stringify(error.mock.calls);
+    expect(logged).toContain("WRONGTYPE");
+    expect(logged).not.toContain(key);
+    expect(logged).not.toContain("secret-field");
+  });
+
+  it("logs a failed query without its parameters", async () => {
+    const slug = `s-${crypto.randomUUID().slice(0, 8)}`;
+    const app = testApp((app) =>
+      app.get("/v1/test/insert", async (c) => {
+        const row = { id: `ws_${crypto.randomUUID().replaceAll("-", "")}`, name: "hunter2-name", slug };
+        await c.var.services.db.http.insert(workspaces).values([row, { ...row, id: `${row.id}x` }]);
+        return c.json({});
+      }),
+    );
+    expect((await call(app, "/v1/test/insert")).status).toBe(500);
+    const logged = JSON.stringify(error.mock.calls);
+    expect(logged).toContain("23505");
+    expect(logged).not.toContain(slug);
+    expect(logged).not.toContain("hunter2-name");
   });
 
   it("respects LOG_LEVEL", async () => {
