@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from "./lib/clock";
 import { createRouter } from "./lib/create-router";
 import { bodyLimit } from "./middleware/body-limit";
 import { configuration } from "./middleware/configuration";
@@ -17,8 +18,13 @@ import { v1 } from "./routes/v1/index";
 /** Version of the API contract, shown in the OpenAPI document. */
 export const API_VERSION = "1.0.0";
 
+export interface AppOptions {
+  /** The time source for everything time decides; tests pass their own. */
+  clock?: Clock;
+}
+
 /** Builds the whole API; the Worker and the tests share it. */
-export function createApp() {
+export function createApp({ clock = systemClock }: AppOptions = {}) {
   const app = createRouter();
 
   app.use(requestId());
@@ -37,7 +43,7 @@ export function createApp() {
   // Innermost, so it runs first on the way out: everything above may set headers after `next()`.
   app.use(mutableResponse());
 
-  app.route("/", readiness);
+  app.route("/", readiness(clock));
   app.route("/v1", v1);
   app.doc31("/v1/openapi.json", {
     openapi: "3.1.0",

@@ -1,3 +1,5 @@
+import type { Clock } from "../lib/clock";
+
 export type DependencyName = "database" | "redis";
 
 export interface DependencyStatus {
@@ -34,5 +36,30 @@ async function measure(name: DependencyName, probe: () => Promise<unknown>, time
     return { name, ok: false, latencyMs: Date.now() - started };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/** How long an isolate reuses its last readiness result: /ready is public and must not load the database. */
+export const READINESS_CACHE_MS = 5000;
+
+/**
+ * One isolate's last readiness result, reused for `ttlMs`. Keyed by the configuration it was checked
+ * with (one per isolate in production; tests switch between stacks).
+ */
+export class ReadinessCache {
+  #entry: { key: object; checkedAt: number; checks: DependencyStatus[] } | undefined;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The cached result for `key` while fresh, otherwise the result of `check`, then cached. */
+  async get(key: object, check: () => Promise<DependencyStatus[]>): Promise<{ checks: DependencyStatus[]; fresh: boolean }> {
+    const entry = this.#entry;
+    if (entry && entry.key === key && this.clock() - entry.checkedAt < this.ttlMs) return { checks: entry.checks, fresh: false };
+    const checks = await check();
+    this.#entry = { key, checkedAt: this.clock(), checks };
+    return { checks, fresh: true };
   }
 }

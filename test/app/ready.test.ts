@@ -1,12 +1,21 @@
 import { env, SELF } from "cloudflare:test";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from "vitest";
 import { createApp } from "../../src/app";
+import { READINESS_CACHE_MS } from "../../src/services/readiness";
 import { expectProblem } from "../helpers/problem";
 import { clearFaults, setFault } from "../helpers/stack";
 
-/** The app bound to the fault stack, whose faults no other test file sees. */
+const stack = inject("faultStack");
+
+/** A clock the test moves by hand. */
+function manualClock(start = Date.UTC(2026, 10, 30)) {
+  let now = start;
+  return { clock: () => now, advance: (ms: number) => (now += ms) };
+}
+
+/** The app bound to this file's fault stack, whose faults no other test file sees, on a manual clock. */
 function appOnFaultStack() {
-  const stack = inject("faultStack");
+  const time = manualClock();
   const faultEnv = {
     ...env,
     DATABASE_URL: stack.databaseUrl,
@@ -15,58 +24,75 @@ function appOnFaultStack() {
     UPSTASH_REDIS_REST_URL: stack.upstashUrl!,
     UPSTASH_REDIS_REST_TOKEN: stack.upstashToken!,
   };
-  const app = createApp();
-  return (init?: RequestInit) => app.request("/ready", init, faultEnv);
+  const app = createApp({ clock: time.clock });
+  return { ready: (init?: RequestInit) => app.request("/ready", init, faultEnv), advance: time.advance };
 }
 
-describe("GET /ready", () => {
-  afterEach(() => clearFaults(inject("faultStack")));
+let warn: MockInstance<typeof console.warn>;
+const warnings = () => warn.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
 
-  it("answers 200 when PostgreSQL and Redis answer", async () => {
+beforeEach(() => {
+  warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await clearFaults(stack);
+});
+
+describe("GET /ready", () => {
+  it("answers 200 with nothing but its status when PostgreSQL and Redis answer", async () => {
     const response = await SELF.fetch("http://api.test/ready");
     expect(response.status).toBe(200);
-    const body = await response.json<{ status: string; checks: Array<{ name: string; ok: boolean }> }>();
-    expect(body.status).toBe("ready");
-    expect(body.checks.map(({ name, ok }) => ({ name, ok }))).toEqual(
-      expect.arrayContaining([
-        { name: "database", ok: true },
-        { name: "redis", ok: true },
-      ]),
-    );
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    expect(await response.json()).toEqual({ status: "ready" });
   });
 
-  it("checks only the database when Redis is not configured, and is ready without it", async () => {
+  it("is ready without Redis when Redis is not configured", async () => {
     const app = createApp();
     const response = await app.request("/ready", {}, { ...env, UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined });
     expect(response.status).toBe(200);
-    const body = await response.json<{ checks: Array<{ name: string }> }>();
-    expect(body.checks.map((check) => check.name)).toEqual(["database"]);
   });
 
-  it("answers 503 naming the database while PostgreSQL is unreachable, and 200 once it returns", async () => {
-    const ready = appOnFaultStack();
-    await setFault("neonHttp", { drop: true }, inject("faultStack"));
+  it("answers 503 naming nothing internal while PostgreSQL is unreachable, logs which, and 200 once it returns", async () => {
+    const { ready, advance } = appOnFaultStack();
+    await setFault("neonHttp", { drop: true }, stack);
 
-    const problem = await expectProblem(await ready({ headers: { "accept-language": "en" } }), { status: 503, code: "SERVICE_UNAVAILABLE" });
-    expect(problem.detail).toContain("database");
-    expect(problem.detail).not.toContain("redis");
+    const response = await ready({ headers: { "accept-language": "en" } });
+    const problem = await expectProblem(response, { status: 503, code: "SERVICE_UNAVAILABLE" });
+    expect(response.headers.get("Retry-After")).toBe("5");
+    expect(JSON.stringify(problem)).not.toMatch(/database|redis|latency|checks/i);
+    expect(warnings()).toEqual([expect.objectContaining({ msg: "not ready", failing: ["database"] })]);
 
-    await clearFaults(inject("faultStack"));
+    await clearFaults(stack);
+    advance(READINESS_CACHE_MS);
     expect((await ready()).status).toBe(200);
   });
 
-  it("answers 503 naming Redis while the Upstash endpoint fails", async () => {
-    const ready = appOnFaultStack();
-    await setFault("upstash", { errorStatus: 500 }, inject("faultStack"));
-    const problem = await expectProblem(await ready(), { status: 503, code: "SERVICE_UNAVAILABLE" });
-    expect(problem.detail).toContain("redis");
-    expect(problem.detail).not.toContain("database");
+  it("answers 503 and logs Redis while the Upstash endpoint fails", async () => {
+    const { ready } = appOnFaultStack();
+    await setFault("upstash", { errorStatus: 500 }, stack);
+    await expectProblem(await ready(), { status: 503, code: "SERVICE_UNAVAILABLE" });
+    expect(warnings()).toEqual([expect.objectContaining({ failing: ["redis"] })]);
   });
 
   it("answers 503 when the database is slower than the readiness timeout", async () => {
-    const ready = appOnFaultStack();
-    await setFault("neonHttp", { latencyMs: 5000 }, inject("faultStack"));
-    const problem = await expectProblem(await ready(), { status: 503, code: "SERVICE_UNAVAILABLE" });
-    expect(problem.detail).toContain("database");
+    const { ready } = appOnFaultStack();
+    await setFault("neonHttp", { latencyMs: 5000 }, stack);
+    await expectProblem(await ready(), { status: 503, code: "SERVICE_UNAVAILABLE" });
+    expect(warnings()).toEqual([expect.objectContaining({ failing: ["database"] })]);
+  });
+
+  it("reuses its result for a few seconds, so calling it in a loop cannot load the database", async () => {
+    const { ready, advance } = appOnFaultStack();
+    expect((await ready()).status).toBe(200);
+
+    await setFault("neonHttp", { drop: true }, stack);
+    advance(READINESS_CACHE_MS - 1);
+    expect((await ready()).status).toBe(200);
+
+    advance(1);
+    expect((await ready()).status).toBe(503);
+    expect((await ready()).status).toBe(503);
+    expect(warnings()).toHaveLength(1);
   });
 });

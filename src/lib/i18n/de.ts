@@ -36,6 +36,6 @@ export const de: Messages = {
     payloadTooLarge: "Der Anfragetext überschreitet die Grenze von {limit} Bytes.",
     rateLimited: "Zu viele Anfragen; bitte in {seconds} Sekunden erneut versuchen.",
     configurationInvalid: "In der Serverkonfiguration fehlen Einstellungen oder sind ungültig: {settings}.",
-    dependencyUnavailable: "Eine benötigte Abhängigkeit ist nicht verfügbar: {dependencies}.",
+    notReady: "Der Dienst ist noch nicht bereit; bitte später erneut versuchen.",
   },
 };

@@ -42,7 +42,7 @@ export const en = {
     payloadTooLarge: "The request body exceeds the limit of {limit} bytes.",
     rateLimited: "Too many requests; retry after {seconds} seconds.",
     configurationInvalid: "The server configuration is missing or has invalid settings: {settings}.",
-    dependencyUnavailable: "A required dependency is not available: {dependencies}.",
+    notReady: "The service is not ready; retry later.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

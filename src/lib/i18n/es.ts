@@ -36,6 +36,6 @@ export const es: Messages = {
     payloadTooLarge: "El cuerpo de la solicitud supera el límite de {limit} bytes.",
     rateLimited: "Demasiadas solicitudes; vuelva a intentarlo dentro de {seconds} segundos.",
     configurationInvalid: "Faltan ajustes en la configuración del servidor o no son válidos: {settings}.",
-    dependencyUnavailable: "Una dependencia necesaria no está disponible: {dependencies}.",
+    notReady: "El servicio aún no está listo; inténtelo de nuevo más tarde.",
   },
 };

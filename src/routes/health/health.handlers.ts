@@ -1,6 +1,7 @@
 import type { AppRouteHandler } from "../../lib/create-router";
 import { ApiError } from "../../lib/errors";
-import { checkReadiness } from "../../services/readiness";
+import { requestLog } from "../../middleware/logger";
+import { checkReadiness, type ReadinessCache } from "../../services/readiness";
 import type { HealthRoute, ReadyRoute } from "./health.routes";
 
 /** Each dependency gets this long to answer before it counts as down. */
@@ -8,19 +9,21 @@ const READINESS_TIMEOUT_MS = 2000;
 
 export const health: AppRouteHandler<HealthRoute> = (c) => c.json({ status: "ok" as const }, 200);
 
-export const ready: AppRouteHandler<ReadyRoute> = async (c) => {
-  const { db, redis } = c.var.services;
-  const checks = await checkReadiness(
-    { database: (timeoutMs) => db.ping(timeoutMs), redis: redis ? () => redis.ping() : undefined },
-    READINESS_TIMEOUT_MS,
-  );
-  const failing = checks.filter((check) => !check.ok).map((check) => check.name);
-  if (failing.length > 0) {
-    throw new ApiError("SERVICE_UNAVAILABLE", {
-      detail: "dependencyUnavailable",
-      params: { dependencies: failing },
-      extensions: { checks },
-    });
-  }
-  return c.json({ status: "ready" as const, checks }, 200);
-};
+/**
+ * `/ready` answers from the isolate's cached result for a few seconds. The public answer names no
+ * dependency and no latency; the log line of a failed check does.
+ */
+export function ready(cache: ReadinessCache): AppRouteHandler<ReadyRoute> {
+  return async (c) => {
+    const { db, redis } = c.var.services;
+    const { checks, fresh } = await cache.get(c.var.config, () =>
+      checkReadiness({ database: (timeoutMs) => db.ping(timeoutMs), redis: redis ? () => redis.ping() : undefined }, READINESS_TIMEOUT_MS),
+    );
+    const failing = checks.filter((check) => !check.ok).map((check) => check.name);
+    if (failing.length > 0) {
+      if (fresh) requestLog(c).warn("not ready", { failing, checks });
+      throw new ApiError("SERVICE_UNAVAILABLE", { detail: "notReady", retryAfter: 5 });
+    }
+    return c.json({ status: "ready" as const }, 200, { "Cache-Control": "no-store" });
+  };
+}
