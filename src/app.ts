@@ -3,6 +3,7 @@ import { createRouter } from "./lib/create-router";
 import { bodyLimit } from "./middleware/body-limit";
 import { configuration } from "./middleware/configuration";
 import { cors } from "./middleware/cors";
+import { crossSite } from "./middleware/cross-site";
 import { jsonBody } from "./middleware/json-body";
 import { requestLogger } from "./middleware/logger";
 import { notFound } from "./middleware/not-found";
@@ -38,6 +39,7 @@ export function createApp({ clock = systemClock }: AppOptions = {}) {
   app.use(configuration());
   app.use(services());
   app.use(cors());
+  app.use(crossSite());
   app.use(jsonBody());
   app.use(bodyLimit());
   // Innermost, so it runs first on the way out: everything above may set headers after `next()`.

@@ -11,7 +11,7 @@ export interface TraceContext {
   parentSpanId?: string;
   /** Trace flags as 2 hex characters; bit 0 is "sampled". */
   flags: string;
-  /** The caller's `tracestate`, forwarded untouched alongside a valid `traceparent`. */
+  /** The caller's `tracestate`, validated and capped (see `parseTracestate`), alongside a valid `traceparent`. */
   traceState?: string;
 }
 
@@ -55,8 +55,49 @@ export function startTrace(traceparent: string | undefined | null, tracestate?: 
     parentSpanId: parent.parentId,
     // We only understand the sampled bit; unknown bits are not ours to propagate (spec §3.2.2.5).
     flags: (Number.parseInt(parent.flags, 16) & 0x01).toString(16).padStart(2, "0"),
-    ...(tracestate ? { traceState: tracestate } : {}),
+    ...withTraceState(parseTracestate(tracestate)),
   };
+}
+
+function withTraceState(traceState: string | undefined): { traceState?: string } {
+  return traceState ? { traceState } : {};
+}
+
+// W3C Trace Context §3.3: keys (simple or tenant@system) and values, at most 32 members.
+const TRACESTATE_KEY = /^(?:[a-z][a-z0-9_*/-]{0,255}|[a-z0-9][a-z0-9_*/-]{0,240}@[a-z][a-z0-9_*/-]{0,13})$/;
+const TRACESTATE_VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+const MAX_TRACESTATE_MEMBERS = 32;
+/** What we pass on (§3.3.1.5: at least 512 characters must be propagated; more is optional). */
+const MAX_TRACESTATE_LENGTH = 512;
+/** Members longer than this go first when the whole is too long (§3.3.1.5). */
+const LONG_MEMBER = 128;
+/** Longer input is not parsed at all: 32 members of maximal key and value, plus separators. */
+const MAX_TRACESTATE_INPUT = 32 * (256 + 1 + 256) + 31 * 2;
+
+/**
+ * Validates an incoming `tracestate` and caps it at 512 characters by the spec's rule (drop members
+ * over 128 characters, then from the right). Any invalid member, a duplicate key or more than 32
+ * members discard the whole header, as the spec allows; undefined when nothing is left.
+ * @example parseTracestate("congo=t61rcWkgMzE, rojo=00f067aa0ba902b7") // "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"
+ */
+export function parseTracestate(header: string | undefined | null): string | undefined {
+  if (!header || header.length > MAX_TRACESTATE_INPUT) return undefined;
+  const members = header
+    .split(",")
+    .map((member) => member.trim())
+    .filter(Boolean);
+  if (members.length > MAX_TRACESTATE_MEMBERS) return undefined;
+  const keys = new Set<string>();
+  for (const member of members) {
+    const separator = member.indexOf("=");
+    const key = member.slice(0, separator);
+    if (separator < 1 || !TRACESTATE_KEY.test(key) || !TRACESTATE_VALUE.test(member.slice(separator + 1)) || keys.has(key)) return undefined;
+    keys.add(key);
+  }
+  let kept = members;
+  if (kept.join(",").length > MAX_TRACESTATE_LENGTH) kept = kept.filter((member) => member.length <= LONG_MEMBER);
+  while (kept.length > 0 && kept.join(",").length > MAX_TRACESTATE_LENGTH) kept = kept.slice(0, -1);
+  return kept.length > 0 ? kept.join(",") : undefined;
 }
 
 /** The `traceparent` value naming `trace`'s span as the parent. */

@@ -37,5 +37,6 @@ export const de: Messages = {
     rateLimited: "Zu viele Anfragen; bitte in {seconds} Sekunden erneut versuchen.",
     configurationInvalid: "In der Serverkonfiguration fehlen Einstellungen oder sind ungültig: {settings}.",
     notReady: "Der Dienst ist noch nicht bereit; bitte später erneut versuchen.",
+    crossSiteRequest: "Anfragen, die Daten ändern, werden von dieser Website nicht angenommen.",
   },
 };

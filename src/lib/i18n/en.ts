@@ -43,6 +43,7 @@ export const en = {
     rateLimited: "Too many requests; retry after {seconds} seconds.",
     configurationInvalid: "The server configuration is missing or has invalid settings: {settings}.",
     notReady: "The service is not ready; retry later.",
+    crossSiteRequest: "Requests that change data are not accepted from this site.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

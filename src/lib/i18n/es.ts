@@ -37,5 +37,6 @@ export const es: Messages = {
     rateLimited: "Demasiadas solicitudes; vuelva a intentarlo dentro de {seconds} segundos.",
     configurationInvalid: "Faltan ajustes en la configuración del servidor o no son válidos: {settings}.",
     notReady: "El servicio aún no está listo; inténtelo de nuevo más tarde.",
+    crossSiteRequest: "No se aceptan solicitudes que modifican datos desde este sitio.",
   },
 };
