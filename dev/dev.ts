@@ -5,7 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
-import { startStack, type StackInfo } from "./stack.ts";
+import { startStack, type StackInfo, type StackOptions } from "./stack.ts";
 import { stackOptionsFromEnv } from "./stack-env.ts";
 
 const logger = createLogger("dev");
@@ -27,7 +27,14 @@ async function writeBindings(info: StackInfo): Promise<string> {
   return file;
 }
 
-const stack = await startStack({ ...stackOptionsFromEnv(process.env), logger: createLogger("stack") });
+let options: StackOptions;
+try {
+  options = stackOptionsFromEnv(process.env);
+} catch (error) {
+  logger.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
+const stack = await startStack({ ...options, logger: createLogger("stack") });
 try {
   await applyMigrations(stack.info.databaseUrl);
 } catch (error) {
