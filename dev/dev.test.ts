@@ -56,6 +56,28 @@ describe("npm run dev", () => {
     expect(await statusOf(`${base}/health`)).toBeUndefined();
   }, 90_000);
 
+  it("runs on its own stack whatever the shell holds for the Worker: DATABASE_URL, REDIS_URL, Upstash secrets", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    // Loopback, but nothing listens there: a Worker given these would find Redis down and not be ready.
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const child = startDev(port, {
+      // Asks wrangler to take the Worker's settings from the shell too.
+      CLOUDFLARE_INCLUDE_PROCESS_ENV: "true",
+      DATABASE_URL: "postgres://u:secret@db.example.com/x",
+      REDIS_URL: "redis://:secret@cache.example.com:6379",
+      UPSTASH_REDIS_REST_URL: nowhere,
+      UPSTASH_REDIS_REST_TOKEN: "secret",
+    });
+    try {
+      expect(await waitForStatus(`${base}/health`, 200, Date.now() + 60_000)).toBe(true);
+      expect(await statusOf(`${base}/ready`)).toBe(200);
+    } finally {
+      child.kill("SIGINT");
+    }
+    await once(child, "exit");
+  }, 90_000);
+
   it("refuses a database on another machine before anything starts, in one line naming LOCAL_ALLOW_REMOTE", async () => {
     const child = startDev(await freePort(), { LOCAL_DATABASE_URL: "postgres://u:secret@db.example.com/x" }, "pipe");
     let output = "";

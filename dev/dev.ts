@@ -45,10 +45,12 @@ try {
 const envFile = await writeBindings(stack.info);
 logger.info("local stack ready", { pglite: stack.info.pglite, redis: Boolean(stack.info.upstashUrl), faults: stack.info.controlUrl });
 
+// The Worker's settings come from the env file alone: with CLOUDFLARE_INCLUDE_PROCESS_ENV set,
+// wrangler would let a DATABASE_URL or an Upstash secret left in the shell override the stack's.
 const wrangler = spawn(
   process.execPath,
   [`${root}node_modules/wrangler/bin/wrangler.js`, "dev", "--ip", "127.0.0.1", "--port", port, "--env-file", envFile, "--show-interactive-dev-session=false", ...process.argv.slice(2)],
-  { cwd: root, stdio: "inherit", env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" } },
+  { cwd: root, stdio: "inherit", env: { ...process.env, CLOUDFLARE_INCLUDE_PROCESS_ENV: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" } },
 );
 
 let stopping = false;
