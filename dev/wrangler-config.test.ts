@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { experimental_readRawConfig, unstable_readConfig } from "wrangler";
 import { describe, expect, it } from "vitest";
@@ -55,6 +56,14 @@ describe("the deploy configuration (wrangler.toml)", () => {
     for (const { config } of environments) {
       expect(Object.keys(config.vars)).not.toContain("NEON_HTTP_ENDPOINT");
       expect(Object.keys(config.vars)).not.toContain("NEON_WS_PROXY");
+    }
+  });
+
+  it("deploys only through npm scripts that name the environment", () => {
+    const { scripts } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: Record<string, string> };
+    expect(scripts).toMatchObject({ "deploy:staging": "wrangler deploy --env staging", "deploy:production": "wrangler deploy --env production" });
+    for (const command of Object.values(scripts).filter((script) => /\bwrangler (deploy|versions|rollback|secret)\b/.test(script))) {
+      expect(command).toMatch(/--env (staging|production)\b/);
     }
   });
 });
