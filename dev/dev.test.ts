@@ -61,21 +61,27 @@ describe("npm run dev", () => {
     const base = `http://127.0.0.1:${port}`;
     // Loopback, but nothing listens there: a Worker given these would find Redis down and not be ready.
     const nowhere = `http://127.0.0.1:${await freePort()}`;
-    const child = startDev(port, {
+    const shell = {
       // Asks wrangler to take the Worker's settings from the shell too.
       CLOUDFLARE_INCLUDE_PROCESS_ENV: "true",
-      DATABASE_URL: "postgres://u:secret@db.example.com/x",
-      REDIS_URL: "redis://:secret@cache.example.com:6379",
+      DATABASE_URL: "postgres://u:shell-secret@db.example.com/x",
+      REDIS_URL: "redis://:shell-secret@cache.example.com:6379",
       UPSTASH_REDIS_REST_URL: nowhere,
-      UPSTASH_REDIS_REST_TOKEN: "secret",
-    });
+      UPSTASH_REDIS_REST_TOKEN: "shell-secret",
+    };
+    const child = startDev(port, shell, "pipe");
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     try {
       expect(await waitForStatus(`${base}/health`, 200, Date.now() + 60_000)).toBe(true);
       expect(await statusOf(`${base}/ready`)).toBe(200);
     } finally {
       child.kill("SIGINT");
     }
-    await once(child, "exit");
+    await once(child, "close");
+    expect(output).toContain('local stack ready {"pglite":true,"redis":false');
+    expect(output).not.toContain("shell-secret");
   }, 90_000);
 
   it("refuses a database on another machine before anything starts, in one line naming LOCAL_ALLOW_REMOTE", async () => {

@@ -3,8 +3,8 @@ import { describeDatabase } from "./migrate.ts";
 
 describe("describeDatabase", () => {
   it("names the database, host and port without the password", () => {
-    expect(describeDatabase("postgres://app:s3cret@ep-calm-1.eu-central-1.aws.neon.tech/neondb?sslmode=require")).toBe(
-      'database "neondb" on ep-calm-1.eu-central-1.aws.neon.tech:5432 (postgres://app:***@ep-calm-1.eu-central-1.aws.neon.tech/neondb?sslmode=require)',
+    expect(describeDatabase("postgres://app:s3cret@ep-calm-1.eu-central-1.aws.neon.tech/neondb")).toBe(
+      'database "neondb" on ep-calm-1.eu-central-1.aws.neon.tech:5432 (postgres://app:***@ep-calm-1.eu-central-1.aws.neon.tech/neondb)',
     );
   });
 
