@@ -5,7 +5,7 @@ import type { StackOptions } from "./stack.ts";
 
 export const DEFAULT_PGLITE_DIR = fileURLToPath(new URL("../.data/pglite", import.meta.url));
 
-/** A local server setting points at another machine, and LOCAL_ALLOW_REMOTE=1 was not given. */
+/** A local server setting is no URL, or points at another machine without LOCAL_ALLOW_REMOTE=1. */
 export class RemoteServerError extends Error {
   override name = "RemoteServerError";
 }
@@ -32,9 +32,9 @@ function refuseRemote(name: string, url: string | undefined, hostsOf: (url: stri
 /**
  * Reads the stack's settings from the environment: LOCAL_DATABASE_URL and LOCAL_REDIS_URL choose
  * real servers (PGlite and no Redis otherwise); the *_PORT variables fix the ports (any free one
- * otherwise). The Worker's own DATABASE_URL and REDIS_URL are never read: a production URL left
- * in a shell must not be migrated by starting the dev server. Servers on another machine are
- * refused with a RemoteServerError unless LOCAL_ALLOW_REMOTE=1.
+ * otherwise). DATABASE_URL (the Worker's secret, db:migrate's target) and REDIS_URL are never
+ * read: a production URL left in a shell must not be migrated by starting the dev server. Servers
+ * on another machine are refused with a RemoteServerError unless LOCAL_ALLOW_REMOTE=1.
  */
 export function stackOptionsFromEnv(env: NodeJS.ProcessEnv): StackOptions {
   const databaseUrl = env.LOCAL_DATABASE_URL || undefined;
