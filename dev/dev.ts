@@ -5,7 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
-import { startStack, type StackInfo } from "./stack.ts";
+import { startStack, type StackInfo, type StackOptions } from "./stack.ts";
 import { stackOptionsFromEnv } from "./stack-env.ts";
 
 const logger = createLogger("dev");
@@ -27,7 +27,14 @@ async function writeBindings(info: StackInfo): Promise<string> {
   return file;
 }
 
-const stack = await startStack({ ...stackOptionsFromEnv(process.env), logger: createLogger("stack") });
+let options: StackOptions;
+try {
+  options = stackOptionsFromEnv(process.env);
+} catch (error) {
+  logger.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
+const stack = await startStack({ ...options, logger: createLogger("stack") });
 try {
   await applyMigrations(stack.info.databaseUrl);
 } catch (error) {
@@ -38,10 +45,12 @@ try {
 const envFile = await writeBindings(stack.info);
 logger.info("local stack ready", { pglite: stack.info.pglite, redis: Boolean(stack.info.upstashUrl), faults: stack.info.controlUrl });
 
+// The Worker's settings come from the env file alone: with CLOUDFLARE_INCLUDE_PROCESS_ENV set,
+// wrangler would let a DATABASE_URL or an Upstash secret left in the shell override the stack's.
 const wrangler = spawn(
   process.execPath,
   [`${root}node_modules/wrangler/bin/wrangler.js`, "dev", "--ip", "127.0.0.1", "--port", port, "--env-file", envFile, "--show-interactive-dev-session=false", ...process.argv.slice(2)],
-  { cwd: root, stdio: "inherit", env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" } },
+  { cwd: root, stdio: "inherit", env: { ...process.env, CLOUDFLARE_INCLUDE_PROCESS_ENV: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" } },
 );
 
 let stopping = false;

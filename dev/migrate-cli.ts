@@ -1,5 +1,6 @@
-// `npm run db:migrate`: applies migrations to DATABASE_URL (Neon, or any PostgreSQL).
-import { applyMigrations } from "./migrate.ts";
+// `npm run db:migrate`: applies migrations to DATABASE_URL (Neon, or any PostgreSQL), saying first
+// which database it is about to change and how many migrations are pending.
+import { applyMigrations, countPendingMigrations, describeDatabase } from "./migrate.ts";
 import { redact } from "./logger.ts";
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -8,8 +9,11 @@ if (!databaseUrl) {
   process.exit(1);
 }
 try {
-  await applyMigrations(databaseUrl);
-  console.error(`db:migrate: ${redact(databaseUrl)} is up to date`);
+  console.error(`db:migrate: about to change ${describeDatabase(databaseUrl)}`);
+  const pending = await countPendingMigrations(databaseUrl);
+  console.error(`db:migrate: ${pending} ${pending === 1 ? "migration" : "migrations"} pending`);
+  if (pending > 0) await applyMigrations(databaseUrl);
+  console.error(`db:migrate: ${pending > 0 ? "applied" : "nothing to apply"}; the database is up to date`);
 } catch (error) {
   console.error(`db:migrate: failed: ${redact(error instanceof Error ? error.message : String(error))}`);
   process.exit(1);

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,7 @@ const cli = fileURLToPath(new URL("./stack-cli.ts", import.meta.url));
 describe("npm run stack", () => {
   it("prints one JSON line with everything a client needs, logs to stderr and stops cleanly on SIGTERM", async () => {
     const child = spawn(process.execPath, [cli], {
-      env: { ...process.env, DATABASE_URL: "", PGLITE_DATA_DIR: "memory", REDIS_URL: TEST_REDIS_URL, UPSTASH_TOKEN: "token-for-the-test" },
+      env: { ...process.env, LOCAL_DATABASE_URL: "", PGLITE_DATA_DIR: "memory", LOCAL_REDIS_URL: TEST_REDIS_URL, UPSTASH_TOKEN: "token-for-the-test" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -36,4 +36,17 @@ describe("npm run stack", () => {
     expect(stderr).toContain("ready");
     expect(stderr).not.toContain("token-for-the-test");
   }, 30_000);
+
+  it("refuses a Redis on another machine before anything starts, in one line without its password", () => {
+    const result = spawnSync(process.execPath, [cli], {
+      env: { ...process.env, LOCAL_DATABASE_URL: "", PGLITE_DATA_DIR: "memory", LOCAL_REDIS_URL: "redis://:secret@cache.example.com:6379", LOCAL_ALLOW_REMOTE: "" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "[stack] error: could not start: LOCAL_REDIS_URL points at cache.example.com (redis://:***@cache.example.com:6379), not at this machine: set LOCAL_ALLOW_REMOTE=1 to use a remote server anyway.\n",
+    );
+  });
 });

@@ -1,0 +1,69 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { experimental_readRawConfig, unstable_readConfig } from "wrangler";
+import { describe, expect, it } from "vitest";
+import { isLoopbackHost } from "./loopback.ts";
+
+// Read with wrangler's own reader, so each environment is seen as a deploy sees it (inheritance included).
+const configPath = fileURLToPath(new URL("../wrangler.toml", import.meta.url));
+const topLevel = unstable_readConfig({ config: configPath }, { hideWarnings: true });
+const environments = Object.keys(experimental_readRawConfig({ config: configPath }).rawConfig.env ?? {}).map((name) => ({
+  name,
+  config: unstable_readConfig({ config: configPath, env: name }, { hideWarnings: true }),
+}));
+
+describe("the deploy configuration (wrangler.toml)", () => {
+  it("has a staging and a production environment", () => {
+    expect(environments.map(({ name }) => name)).toEqual(expect.arrayContaining(["staging", "production"]));
+  });
+
+  it("names the top level apart from every environment, so a deploy without --env replaces none of them", () => {
+    for (const { config } of environments) expect(config.name).not.toBe(topLevel.name);
+  });
+
+  it("keeps the production Worker's name, edge-backend", () => {
+    expect(environments.find(({ name }) => name === "production")?.config.name).toBe("edge-backend");
+  });
+
+  it("runs every environment with its own APP_ENV: staging as staging, production as production", () => {
+    for (const { name, config } of environments) {
+      expect(["staging", "production"]).toContain(config.vars.APP_ENV);
+      if (name === "staging" || name === "production") expect(config.vars.APP_ENV).toBe(name);
+    }
+  });
+
+  it("gives every environment its own CORS origins, all https and none on localhost", () => {
+    for (const { config } of environments) {
+      const origins = String(config.vars.CORS_ORIGINS ?? "").split(",").map((origin) => origin.trim()).filter(Boolean);
+      expect(origins).not.toEqual([]);
+      for (const origin of origins) {
+        const { protocol, hostname } = new URL(origin);
+        expect(protocol).toBe("https:");
+        expect(isLoopbackHost(hostname)).toBe(false);
+      }
+    }
+  });
+
+  it("declares DATABASE_URL as a required secret in every environment, so a deploy without it fails", () => {
+    for (const { config } of environments) expect(config.secrets?.required).toContain("DATABASE_URL");
+  });
+
+  it("declares no secrets at the top level, where wrangler dev and the tests would then take the Worker's settings from the shell", () => {
+    expect(topLevel.secrets).toBeUndefined();
+  });
+
+  it("sets the local stack's NEON_HTTP_ENDPOINT and NEON_WS_PROXY in no environment", () => {
+    for (const { config } of environments) {
+      expect(Object.keys(config.vars)).not.toContain("NEON_HTTP_ENDPOINT");
+      expect(Object.keys(config.vars)).not.toContain("NEON_WS_PROXY");
+    }
+  });
+
+  it("deploys only through npm scripts that name the environment", () => {
+    const { scripts } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: Record<string, string> };
+    expect(scripts).toMatchObject({ "deploy:staging": "wrangler deploy --env staging", "deploy:production": "wrangler deploy --env production" });
+    for (const command of Object.values(scripts).filter((script) => /\bwrangler (deploy|versions|rollback|secret)\b/.test(script))) {
+      expect(command).toMatch(/--env (staging|production)\b/);
+    }
+  });
+});
