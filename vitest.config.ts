@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { workerBindings } from "./dev/stack-info.ts";
 
 // Miniflare must not fetch request.cf data, nor wrangler send metrics: tests stay on loopback.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
@@ -13,23 +14,10 @@ export default defineConfig({
       {
         // The Worker and the local stack's conformance suite, inside workerd.
         plugins: [
-          cloudflareTest(({ inject }) => {
-            const stack = inject("stack");
-            return {
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  APP_ENV: "test",
-                  DATABASE_URL: stack.databaseUrl,
-                  NEON_HTTP_ENDPOINT: stack.neonHttpUrl,
-                  NEON_WS_PROXY: stack.neonWsProxy,
-                  ...(stack.upstashUrl && stack.upstashToken
-                    ? { UPSTASH_REDIS_REST_URL: stack.upstashUrl, UPSTASH_REDIS_REST_TOKEN: stack.upstashToken }
-                    : {}),
-                },
-              },
-            };
-          }),
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { APP_ENV: "test", ...workerBindings(inject("stack")) } },
+          })),
         ],
         test: {
           name: "workers",

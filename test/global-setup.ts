@@ -16,7 +16,7 @@ export default async function setup(project: TestProject) {
     once(child, "exit").then(([code]) => Promise.reject(new Error(`the test stacks did not start (exit code ${code})`))),
   ])) as [string];
   const stacks = JSON.parse(line) as TestStacks;
-  for (const [name, info] of Object.entries(stacks)) project.provide(name as keyof TestStacks, info);
+  for (const name of Object.keys(stacks) as Array<keyof TestStacks>) project.provide(name, stacks[name]);
 
   return async () => {
     const exited = once(child, "exit");
