@@ -63,4 +63,6 @@ export interface TestStacks {
   pgliteStack: StackInfo;
   /** Stacks over the same database and Redis, whose faults only their own test file sees. */
   faultStacks: Record<FaultStackName, StackInfo>;
+  /** Every Redis key a test writes starts with it; the run's keys are deleted when the stacks close. */
+  redisKeyPrefix: string;
 }

@@ -3,15 +3,22 @@ import { applyMigrations } from "./migrate.ts";
 import { startStack, type Stack } from "./stack.ts";
 import { FAULT_STACK_NAMES, type FaultStackName, type StackInfo, type TestStacks } from "./stack-info.ts";
 import { createTestDatabase } from "./test-database.ts";
+import { createTestKeyPrefix } from "./test-redis-keys.ts";
 import { TEST_POSTGRES_URL, TEST_REDIS_URL } from "./test-services.ts";
 
-/** Creates this run's database, starts the stacks the suite uses and applies the migrations. */
+/**
+ * Creates this run's database and Redis key prefix, starts the stacks the suite uses and applies
+ * the migrations. `close` stops the stacks, drops the database and deletes the run's Redis keys.
+ */
 export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): Promise<void> }> {
   const database = await createTestDatabase(TEST_POSTGRES_URL);
+  const keys = createTestKeyPrefix(TEST_REDIS_URL);
   const started: Stack[] = [];
   const close = async () => {
     await Promise.all(started.map((stack) => stack.close()));
-    await database.drop();
+    const cleaned = await Promise.allSettled([database.drop(), keys.clean()]);
+    const failure = cleaned.find((result) => result.status === "rejected");
+    if (failure) throw failure.reason;
   };
   try {
     const onMachine = () => startStack({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, logger: silentLogger });
@@ -24,6 +31,7 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
         stack,
         pgliteStack,
         faultStacks: Object.fromEntries(FAULT_STACK_NAMES.map((name, index) => [name, faultStacks[index]!])) as Record<FaultStackName, StackInfo>,
+        redisKeyPrefix: keys.prefix,
       },
       close,
     };
@@ -34,7 +42,8 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
 }
 
 // Run as a program (by the test suite's globalSetup): prints the stacks as one JSON line when
-// ready; closes them and drops the database on SIGTERM, SIGINT or when stdin closes (the parent died).
+// ready; closes them, drops the database and deletes the run's Redis keys on SIGTERM, SIGINT or
+// when stdin closes (the parent died).
 if (import.meta.main) {
   const { stacks, close } = await startTestStacks();
   process.stdout.write(JSON.stringify(stacks) + "\n");
