@@ -23,11 +23,18 @@ export default defineConfig({
           name: "workers",
           include: ["test/**/*.test.ts"],
           globalSetup: ["./test/global-setup.ts"],
+          setupFiles: ["./test/noise-setup.ts"],
         },
       },
       {
-        // Unit tests of the local stack's Node-side pieces (protocol parsers and rewriters).
-        test: { name: "node", include: ["dev/**/*.test.ts"], environment: "node" },
+        // Unit tests of the local stack's Node-side pieces (protocol parsers and rewriters), and the
+        // noise check's self-test, which runs in both projects.
+        test: {
+          name: "node",
+          include: ["dev/**/*.test.ts", "test/harness/expected-noise.test.ts"],
+          environment: "node",
+          setupFiles: ["./test/noise-setup.ts"],
+        },
       },
     ],
     coverage: {
