@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { workerBindings } from "./dev/stack-info.ts";
 
 // Miniflare must not fetch request.cf data, nor wrangler send metrics: tests stay on loopback.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
@@ -13,44 +14,40 @@ export default defineConfig({
       {
         // The Worker and the local stack's conformance suite, inside workerd.
         plugins: [
-          cloudflareTest(({ inject }) => {
-            const stack = inject("stack");
-            return {
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                // Test-only Durable Objects (test/fixtures/durable-objects.js), reached through stubs.
-                workers: [
-                  {
-                    name: "test-fixtures",
-                    modules: true,
-                    scriptPath: "./test/fixtures/durable-objects.js",
-                    compatibilityDate: "2026-10-01",
-                    durableObjects: { ECHO_OBJECT: "EchoObject" },
-                  },
-                ],
-                durableObjects: { ECHO_OBJECT: { className: "EchoObject", scriptName: "test-fixtures" } },
-                bindings: {
-                  APP_ENV: "test",
-                  DATABASE_URL: stack.databaseUrl,
-                  NEON_HTTP_ENDPOINT: stack.neonHttpUrl,
-                  NEON_WS_PROXY: stack.neonWsProxy,
-                  ...(stack.upstashUrl && stack.upstashToken
-                    ? { UPSTASH_REDIS_REST_URL: stack.upstashUrl, UPSTASH_REDIS_REST_TOKEN: stack.upstashToken }
-                    : {}),
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              // Test-only Durable Objects (test/fixtures/durable-objects.js), reached through stubs.
+              workers: [
+                {
+                  name: "test-fixtures",
+                  modules: true,
+                  scriptPath: "./test/fixtures/durable-objects.js",
+                  compatibilityDate: "2026-10-01",
+                  durableObjects: { ECHO_OBJECT: "EchoObject" },
                 },
-              },
-            };
-          }),
+              ],
+              durableObjects: { ECHO_OBJECT: { className: "EchoObject", scriptName: "test-fixtures" } },
+              bindings: { APP_ENV: "test", ...workerBindings(inject("stack")) },
+            },
+          })),
         ],
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
           globalSetup: ["./test/global-setup.ts"],
+          setupFiles: ["./test/noise-setup.ts"],
         },
       },
       {
-        // Unit tests of the local stack's Node-side pieces (protocol parsers and rewriters).
-        test: { name: "node", include: ["dev/**/*.test.ts"], environment: "node" },
+        // Unit tests of the local stack's Node-side pieces (protocol parsers and rewriters), and the
+        // noise check's self-test, which runs in both projects.
+        test: {
+          name: "node",
+          include: ["dev/**/*.test.ts", "test/harness/expected-noise.test.ts"],
+          environment: "node",
+          setupFiles: ["./test/noise-setup.ts"],
+        },
       },
     ],
     coverage: {

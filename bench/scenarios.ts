@@ -4,7 +4,11 @@
 /** Which Worker answers: this app's bundle (dist/index.js) or the bare Hono Worker (bench/bare-worker.ts). */
 export type WorkerName = "app" | "bare";
 
-/** The app's vars and secrets, as workerd text bindings. GET /health touches no database. */
+/**
+ * The app's vars and secrets, as workerd text bindings. No scenario touches the database: /health
+ * answers before configuration, and the OpenAPI document and the 404 pass the whole middleware
+ * stack (configuration included) but open no client, since services are built on first use.
+ */
 export const APP_BINDINGS: Record<string, string> = {
   APP_ENV: "development",
   LOG_LEVEL: "info",
@@ -30,5 +34,9 @@ export interface Scenario {
 
 export const scenarios: Scenario[] = [
   { name: "GET /health (app)", worker: "app", method: "GET", path: "/health", expectedStatus: 200, compareTo: "GET /health (bare)" },
+  // Through every global middleware, the router and the OpenAPI generator.
+  { name: "GET /v1/openapi.json (app)", worker: "app", method: "GET", path: "/v1/openapi.json", expectedStatus: 200, compareTo: "GET /health (bare)" },
+  // Through every global middleware to the not-found handler's problem+json.
+  { name: "GET /v1/nope (app, 404)", worker: "app", method: "GET", path: "/v1/nope", expectedStatus: 404, compareTo: "GET /health (bare)" },
   { name: "GET /health (bare)", worker: "bare", method: "GET", path: "/health", expectedStatus: 200 },
 ];

@@ -7,6 +7,7 @@ import { createLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { startStack, type StackInfo, type StackOptions } from "./stack.ts";
 import { stackOptionsFromEnv } from "./stack-env.ts";
+import { workerBindings } from "./stack-info.ts";
 
 const logger = createLogger("dev");
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -14,12 +15,7 @@ const port = process.env.PORT ?? "8787";
 
 /** Bindings for the Worker, written to a git-ignored env file so wrangler shows them as hidden. */
 async function writeBindings(info: StackInfo): Promise<string> {
-  const bindings: Record<string, string> = {
-    DATABASE_URL: info.databaseUrl,
-    NEON_HTTP_ENDPOINT: info.neonHttpUrl,
-    NEON_WS_PROXY: info.neonWsProxy,
-    ...(info.upstashUrl && info.upstashToken ? { UPSTASH_REDIS_REST_URL: info.upstashUrl, UPSTASH_REDIS_REST_TOKEN: info.upstashToken } : {}),
-  };
+  const bindings = workerBindings(info);
   const folder = `${root}.wrangler`;
   await mkdir(folder, { recursive: true });
   const file = `${folder}/local-stack.env`;

@@ -60,9 +60,13 @@ describe("delayFor", () => {
     expect(done).toBe(true);
   });
 
-  it("does not wait without latency", async () => {
+  it("does not wait without latency: it sets no timer and has settled after a microtask turn", async () => {
     vi.useFakeTimers();
-    await delayFor({});
-    await delayFor({ latencyMs: 0, drop: true });
+    const settled: string[] = [];
+    void delayFor({}).then(() => settled.push("no fault"));
+    void delayFor({ latencyMs: 0, drop: true }).then(() => settled.push("zero latency"));
+    expect(vi.getTimerCount()).toBe(0);
+    await Promise.resolve();
+    expect(settled).toEqual(["no fault", "zero latency"]);
   });
 });

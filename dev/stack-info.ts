@@ -14,14 +14,55 @@ export interface StackInfo {
   pglite: boolean;
 }
 
-/** The stacks the test suite starts for one run (see dev/test-stacks.ts). */
+/** The Worker's bindings that point it at a local stack. */
+export type WorkerBindings = {
+  DATABASE_URL: string;
+  NEON_HTTP_ENDPOINT: string;
+  NEON_WS_PROXY: string;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+};
+
+/**
+ * The bindings a Worker needs to use the stack `info` describes, Upstash only when the stack has
+ * Redis. The one mapping used by `npm run dev`, the test harness and tests that bind the app to
+ * another stack.
+ * @example app.request("/ready", {}, { ...env, ...workerBindings(faultStack("ready")) })
+ */
+export function workerBindings(info: StackInfo): WorkerBindings {
+  return {
+    DATABASE_URL: info.databaseUrl,
+    NEON_HTTP_ENDPOINT: info.neonHttpUrl,
+    NEON_WS_PROXY: info.neonWsProxy,
+    ...(info.upstashUrl && info.upstashToken ? { UPSTASH_REDIS_REST_URL: info.upstashUrl, UPSTASH_REDIS_REST_TOKEN: info.upstashToken } : {}),
+  };
+}
+
+/**
+ * The private fault stacks, one per test file that injects faults, so a fault set in one file is
+ * seen by no other file running at the same time. To give a new file its own, add a name here.
+ */
+export const FAULT_STACK_NAMES = [
+  /** test/app/ready.test.ts */
+  "ready",
+  /** test/db/client.test.ts */
+  "database",
+  /** test/stack/faults.test.ts, the conformance suite's fault injection */
+  "conformance",
+  /** reserved for the database timeout tests */
+  "timeouts",
+] as const;
+
+export type FaultStackName = (typeof FAULT_STACK_NAMES)[number];
+
+/** What the test stacks give one run of the suite (see dev/test-stacks.ts). */
 export interface TestStacks {
   /** The local stack over the machine's PostgreSQL (a fresh database for this run) and Redis. */
   stack: StackInfo;
   /** The same stack over an in-memory PGlite, for the conformance suite's second pass. */
   pgliteStack: StackInfo;
-  /** A second stack over the same database and Redis, whose faults no other test file sees. */
-  faultStack: StackInfo;
-  /** Likewise, for the conformance suite's fault-injection tests. */
-  conformanceFaultStack: StackInfo;
+  /** Stacks over the same database and Redis, whose faults only their own test file sees. */
+  faultStacks: Record<FaultStackName, StackInfo>;
+  /** Every Redis key a test writes starts with it; the run's keys are deleted when the stacks close. */
+  redisKeyPrefix: string;
 }

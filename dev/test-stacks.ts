@@ -1,32 +1,49 @@
 import { silentLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { startStack, type Stack } from "./stack.ts";
-import type { StackInfo, TestStacks } from "./stack-info.ts";
+import { FAULT_STACK_NAMES, type FaultStackName, type StackInfo, type TestStacks } from "./stack-info.ts";
 import { createTestDatabase } from "./test-database.ts";
+import { createTestKeyPrefix } from "./test-redis-keys.ts";
 import { TEST_POSTGRES_URL, TEST_REDIS_URL } from "./test-services.ts";
 
-/** Creates this run's database, starts the stacks the suite uses and applies the migrations. */
+/**
+ * Creates this run's database and Redis key prefix, starts the stacks the suite uses and applies
+ * the migrations. `close` stops the stacks, drops the database and deletes the run's Redis keys.
+ */
 export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): Promise<void> }> {
   const database = await createTestDatabase(TEST_POSTGRES_URL);
+  const keys = createTestKeyPrefix(TEST_REDIS_URL);
   const started: Stack[] = [];
   const close = async () => {
     await Promise.all(started.map((stack) => stack.close()));
-    await database.drop();
+    const cleaned = await Promise.allSettled([database.drop(), keys.clean()]);
+    const failure = cleaned.find((result) => result.status === "rejected");
+    if (failure) throw failure.reason;
   };
   try {
     const onMachine = () => startStack({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, logger: silentLogger });
-    started.push(...(await Promise.all([onMachine(), onMachine(), onMachine(), startStack({ redisUrl: TEST_REDIS_URL, logger: silentLogger })])));
-    const [stack, faultStack, conformanceFaultStack, pgliteStack] = started.map(({ info }) => info) as [StackInfo, StackInfo, StackInfo, StackInfo];
+    const onPglite = () => startStack({ redisUrl: TEST_REDIS_URL, logger: silentLogger });
+    started.push(...(await Promise.all([onMachine(), onPglite(), ...FAULT_STACK_NAMES.map(() => onMachine())])));
+    const [stack, pgliteStack, ...faultStacks] = started.map(({ info }) => info) as [StackInfo, StackInfo, ...StackInfo[]];
     await Promise.all([applyMigrations(database.url), applyMigrations(pgliteStack.databaseUrl)]);
-    return { stacks: { stack, pgliteStack, faultStack, conformanceFaultStack }, close };
+    return {
+      stacks: {
+        stack,
+        pgliteStack,
+        faultStacks: Object.fromEntries(FAULT_STACK_NAMES.map((name, index) => [name, faultStacks[index]!])) as Record<FaultStackName, StackInfo>,
+        redisKeyPrefix: keys.prefix,
+      },
+      close,
+    };
   } catch (error) {
-    await close();
+    await close().catch(() => {}); // the failure to start is the one to report
     throw error;
   }
 }
 
 // Run as a program (by the test suite's globalSetup): prints the stacks as one JSON line when
-// ready, closes them and drops the database on SIGTERM or when stdin closes.
+// ready; closes them, drops the database and deletes the run's Redis keys on SIGTERM, SIGINT or
+// when stdin closes (the parent died).
 if (import.meta.main) {
   const { stacks, close } = await startTestStacks();
   process.stdout.write(JSON.stringify(stacks) + "\n");
@@ -34,8 +51,13 @@ if (import.meta.main) {
   const stop = async () => {
     if (closing) return;
     closing = true;
-    await close();
-    process.exit(0);
+    try {
+      await close();
+      process.exit(0);
+    } catch (error) {
+      process.stderr.write(`the test stacks did not clean up: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
   };
   process.once("SIGTERM", () => void stop());
   process.once("SIGINT", () => void stop());

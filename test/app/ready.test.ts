@@ -1,11 +1,13 @@
-import { env, SELF } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from "vitest";
+import { SELF } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { workerBindings } from "../../dev/stack-info.ts";
 import { createApp } from "../../src/app";
 import { READINESS_CACHE_MS } from "../../src/services/readiness";
+import { call } from "../helpers/app";
 import { expectProblem } from "../helpers/problem";
-import { clearFaults, setFault } from "../helpers/stack";
+import { clearFaults, faultStack, setFault } from "../helpers/stack";
 
-const stack = inject("faultStack");
+const stack = faultStack("ready");
 
 /** A clock the test moves by hand. */
 function manualClock(start = Date.UTC(2026, 10, 30)) {
@@ -16,16 +18,8 @@ function manualClock(start = Date.UTC(2026, 10, 30)) {
 /** The app bound to this file's fault stack, whose faults no other test file sees, on a manual clock. */
 function appOnFaultStack() {
   const time = manualClock();
-  const faultEnv = {
-    ...env,
-    DATABASE_URL: stack.databaseUrl,
-    NEON_HTTP_ENDPOINT: stack.neonHttpUrl,
-    NEON_WS_PROXY: stack.neonWsProxy,
-    UPSTASH_REDIS_REST_URL: stack.upstashUrl!,
-    UPSTASH_REDIS_REST_TOKEN: stack.upstashToken!,
-  };
   const app = createApp({ clock: time.clock });
-  return { ready: (init?: RequestInit) => app.request("/ready", init, faultEnv), advance: time.advance };
+  return { ready: (init?: RequestInit) => call(app, "/ready", init, workerBindings(stack)), advance: time.advance };
 }
 
 let warn: MockInstance<typeof console.warn>;
@@ -48,8 +42,7 @@ describe("GET /ready", () => {
   });
 
   it("is ready without Redis when Redis is not configured", async () => {
-    const app = createApp();
-    const response = await app.request("/ready", {}, { ...env, UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined });
+    const response = await call(createApp(), "/ready", {}, { UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined });
     expect(response.status).toBe(200);
   });
 

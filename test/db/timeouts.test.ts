@@ -1,12 +1,12 @@
-import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { workerBindings } from "../../dev/stack-info.ts";
 import { workspaces } from "../../src/db/schema";
 import { call, testApp } from "../helpers/app";
 import { expectProblem } from "../helpers/problem";
-import { clearFaults, setFault } from "../helpers/stack";
+import { clearFaults, faultStack, setFault } from "../helpers/stack";
 
-const stack = inject("faultStack");
+const stack = faultStack("timeouts");
 const TIMEOUT_MS = 300;
 /** Far longer than the bound: a request that waits for it has not been bounded. */
 const STALL_MS = 20_000;
@@ -30,11 +30,6 @@ const app = testApp((app) => {
     return c.json({});
   });
 });
-
-// TODO(merge): replace with workerBindings from dev/stack-info.ts
-function workerBindings(info: typeof stack) {
-  return { DATABASE_URL: info.databaseUrl, NEON_HTTP_ENDPOINT: info.neonHttpUrl, NEON_WS_PROXY: info.neonWsProxy };
-}
 
 /** The app bound to this file's fault stack, with a short database timeout. */
 function get(path: string): Promise<Response> {

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { createApp } from "../../src/app";
 
 export type TestApp = ReturnType<typeof createApp>;
@@ -16,9 +16,16 @@ export function testApp(mount: (app: TestApp) => void = () => {}): TestApp {
   return app;
 }
 
-/** Calls `app` in-process with the test bindings, optionally overridden. */
-export function call(app: TestApp, path: string, init?: RequestInit, overrides: BindingOverrides = {}): Promise<Response> {
-  return Promise.resolve(app.request(path, init, { ...env, ...overrides } as Env));
+/**
+ * Calls `app` in-process with the test bindings, optionally overridden, and a real execution
+ * context; resolves once the work the request passed to `waitUntil` has settled, and rejects if
+ * that work failed.
+ */
+export async function call(app: TestApp, path: string, init?: RequestInit, overrides: BindingOverrides = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await app.request(path, init, { ...env, ...overrides } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
 }
 
 /** A fetch against the deployed-shape Worker. */

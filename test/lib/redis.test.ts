@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { loadConfig, type Config } from "../../src/env";
 import { createRedis } from "../../src/lib/redis";
+import { testKey } from "../helpers/redis-keys";
 
 function config(overrides: Record<string, string | undefined> = {}): Config {
   const result = loadConfig({ ...env, ...overrides });
@@ -17,7 +18,7 @@ describe("the Redis module", () => {
   it("reaches the configured Upstash endpoint", async () => {
     const redis = createRedis(config());
     expect(redis).toBeDefined();
-    const key = `test:redis-module:${crypto.randomUUID()}`;
+    const key = testKey("redis-module");
     await redis!.set(key, "value", { ex: 60 });
     expect(await redis!.get(key)).toBe("value");
   });

@@ -1,5 +1,6 @@
 import { neon } from "@neondatabase/serverless";
 import { describe, expect, inject, it } from "vitest";
+import { testKey } from "../helpers/redis-keys";
 import { pointNeonAt } from "./neon-setup";
 import { upstashClient } from "./upstash-setup";
 
@@ -80,7 +81,7 @@ describe("Upstash endpoint given bad input", () => {
   });
 
   it("answers an oversized body with 413", async () => {
-    const response = await post("/", JSON.stringify(["SET", "too-big", ELEVEN_MIB]));
+    const response = await post("/", JSON.stringify(["SET", testKey("too-big"), ELEVEN_MIB]));
     expect(response.status).toBe(413);
     expect(await response.json()).toHaveProperty("error");
     await expectUpstashStillServing();

@@ -1,10 +1,10 @@
 import { neon } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis/cloudflare";
-import { afterEach, describe, expect, inject, it } from "vitest";
-import { clearFaults, setFault } from "../helpers/stack";
+import { afterEach, describe, expect, it } from "vitest";
+import { clearFaults, faultStack, setFault } from "../helpers/stack";
 import { pointNeonAt, poolOn } from "./neon-setup";
 
-const stack = inject("conformanceFaultStack");
+const stack = faultStack("conformance");
 const redis = new Redis({ url: stack.upstashUrl!, token: stack.upstashToken!, retry: false, enableTelemetry: false });
 
 describe("fault injection on the local stack", () => {

@@ -1,6 +1,7 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { describe, expect, it } from "vitest";
-import { uniqueKey, upstashClient } from "./upstash-setup";
+import { testKey } from "../helpers/redis-keys";
+import { upstashClient } from "./upstash-setup";
 
 const algorithms = [
   ["fixed window", Ratelimit.fixedWindow(3, "60 s")],
@@ -10,7 +11,7 @@ const algorithms = [
 
 describe.each(algorithms)("@upstash/ratelimit %s through the Upstash endpoint", (_name, limiter) => {
   it("allows exactly the limit, then denies", async () => {
-    const ratelimit = new Ratelimit({ redis: upstashClient(), limiter, prefix: uniqueKey("ratelimit"), ephemeralCache: false, analytics: false });
+    const ratelimit = new Ratelimit({ redis: upstashClient(), limiter, prefix: testKey("ratelimit"), ephemeralCache: false, analytics: false });
     const outcomes: boolean[] = [];
     for (let attempt = 0; attempt < 5; attempt++) {
       // Sequential on purpose: each attempt must see the previous one's count.

@@ -6,8 +6,3 @@ export function upstashClient(options: { automaticDeserialization?: boolean } = 
   const stack = inject("stack");
   return new Redis({ url: stack.upstashUrl!, token: stack.upstashToken!, retry: false, enableTelemetry: false, ...options });
 }
-
-/** Keys no other test (or test run) shares. */
-export function uniqueKey(prefix: string): string {
-  return `test:${prefix}:${crypto.randomUUID()}`;
-}
