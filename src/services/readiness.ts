@@ -43,11 +43,11 @@ async function measure(name: DependencyName, probe: () => Promise<unknown>, time
 export const READINESS_CACHE_MS = 5000;
 
 /**
- * One isolate's last readiness result, reused for `ttlMs`. Keyed by the configuration it was checked
- * with (one per isolate in production; tests switch between stacks).
+ * One isolate's last readiness result, reused for `ttlMs`. Keyed by the dependencies it checked (the
+ * same for a whole isolate in production; tests switch between stacks).
  */
 export class ReadinessCache {
-  #entry: { key: object; checkedAt: number; checks: DependencyStatus[] } | undefined;
+  #entry: { key: string; checkedAt: number; checks: DependencyStatus[] } | undefined;
 
   constructor(
     private readonly ttlMs: number,
@@ -55,7 +55,7 @@ export class ReadinessCache {
   ) {}
 
   /** The cached result for `key` while fresh, otherwise the result of `check`, then cached. */
-  async get(key: object, check: () => Promise<DependencyStatus[]>): Promise<{ checks: DependencyStatus[]; fresh: boolean }> {
+  async get(key: string, check: () => Promise<DependencyStatus[]>): Promise<{ checks: DependencyStatus[]; fresh: boolean }> {
     const entry = this.#entry;
     if (entry && entry.key === key && this.clock() - entry.checkedAt < this.ttlMs) return { checks: entry.checks, fresh: false };
     const checks = await check();

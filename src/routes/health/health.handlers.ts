@@ -16,7 +16,8 @@ export const health: AppRouteHandler<HealthRoute> = (c) => c.json({ status: "ok"
 export function ready(cache: ReadinessCache): AppRouteHandler<ReadyRoute> {
   return async (c) => {
     const { db, redis } = c.var.services;
-    const { checks, fresh } = await cache.get(c.var.config, () =>
+    const { DATABASE_URL, NEON_HTTP_ENDPOINT, UPSTASH_REDIS_REST_URL } = c.var.config;
+    const { checks, fresh } = await cache.get([DATABASE_URL, NEON_HTTP_ENDPOINT, UPSTASH_REDIS_REST_URL].join(" "), () =>
       checkReadiness({ database: (timeoutMs) => db.ping(timeoutMs), redis: redis ? () => redis.ping() : undefined }, READINESS_TIMEOUT_MS),
     );
     const failing = checks.filter((check) => !check.ok).map((check) => check.name);
