@@ -17,13 +17,18 @@ export const PASSWORD_ISSUES = {
   tooCommon: { code: "custom", message: "is too common; choose a password that is harder to guess" },
 } as const;
 
+// Past this many UTF-16 units no password comes back under the byte cap (no code point normalises to less
+// than half a UTF-8 byte per unit; 4 leaves a margin for compositions), and NFKC can make a string 18
+// times longer (U+FDFA): such a string is refused as it stands instead of being normalised.
+const MAX_UNITS_TO_NORMALIZE = 4 * PASSWORD_MAX_BYTES;
+
 // With the u flag a lone surrogate is a code point of its own, of category Cs; a valid pair is not.
 const LONE_SURROGATE = /\p{Cs}/u;
 const utf8 = new TextEncoder();
 
 /** The form a password is checked, hashed and compared in: Unicode NFKC, so "ｐａｓｓ" and "pass" are one. */
 export function normalizePassword(password: string): string {
-  return password.normalize("NFKC");
+  return password.length > MAX_UNITS_TO_NORMALIZE ? password : password.normalize("NFKC");
 }
 
 /**

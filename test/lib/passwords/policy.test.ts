@@ -1,10 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CurrentPasswordSchema, isCommonPassword, PASSWORD_ISSUES, PasswordSchema } from "../../../src/lib/passwords/policy";
 
 /** `length` characters of four UTF-8 bytes each (emoji), none repeated, in no order. */
 const fourByteCharacters = (length: number) => Array.from({ length }, (_, index) => String.fromCodePoint(0x1f600 + ((index * 37) % 80))).join("");
 /** `length` ASCII letters with no short repeat or run in them. */
 const asciiLetters = (length: number) => Array.from({ length }, (_, index) => String.fromCharCode(97 + ((index * 7) % 26))).join("");
+
+afterEach(() => vi.restoreAllMocks());
 
 const issuesOf = (result: ReturnType<typeof PasswordSchema.safeParse>) =>
   result.success ? [] : result.error.issues.map(({ code, message }) => ({ code, message }));
@@ -39,6 +41,12 @@ describe("a new password (PasswordSchema)", () => {
     expect(issuesOf(PasswordSchema.safeParse("é".repeat(513)))).toEqual([PASSWORD_ISSUES.tooLong]);
     // U+FDFA is 3 bytes and becomes 18 characters (33 bytes) under NFKC.
     expect(issuesOf(PasswordSchema.safeParse("\ufdfa".repeat(32)))).toEqual([PASSWORD_ISSUES.tooLong]);
+  });
+
+  it("refuses a password far over the cap as it stands, without normalising what NFKC would make 18 times longer", () => {
+    const normalize = vi.spyOn(String.prototype, "normalize");
+    expect(issuesOf(PasswordSchema.safeParse("\ufdfa".repeat(100_000)))).toEqual([PASSWORD_ISSUES.tooLong]);
+    expect(normalize).not.toHaveBeenCalled();
   });
 
   it("refuses a common password whatever its case or Unicode form", () => {
