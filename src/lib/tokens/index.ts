@@ -1,0 +1,6 @@
+/**
+ * Tokens of identity: JWT access tokens signed with our own key set, the key set itself, and the
+ * opaque refresh, verification and reset tokens stored only as hashes.
+ */
+export * from "./invalid-token-error.ts";
+export * from "./opaque-token.ts";
