@@ -3,4 +3,6 @@
  * opaque refresh, verification and reset tokens stored only as hashes.
  */
 export * from "./invalid-token-error.ts";
+export * from "./key-generation.ts";
 export * from "./opaque-token.ts";
+export * from "./signing-keys.ts";
