@@ -1,3 +1,4 @@
+import { createLocalJWKSet, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -6,6 +7,7 @@ import {
   importSigningKeys,
   parseSigningKeySet,
   rotateSigningKeySet,
+  signAccessToken,
   SigningKeySetError,
   SigningKeySetSchema,
   type SigningKeySet,
@@ -110,6 +112,13 @@ describe("the public JWK set", () => {
     for (const member of PRIVATE_MEMBERS) expect(published).not.toContain(`"${member}"`);
     expect(published).not.toContain(es256.d);
     expect(published).not.toContain(ed25519.d);
+  });
+
+  it("lets any JOSE library verify our tokens", async () => {
+    const keys = await importSigningKeys(secret(set));
+    const { token } = await signAccessToken({ userId: "usr_1", sessionId: "ses_1", sessionEpoch: 0 }, keys, { issuer: "i", audience: "a", lifetimeSeconds: 60 });
+    const { payload } = await jwtVerify(token, createLocalJWKSet(JSON.parse(JSON.stringify(keys.jwks))), { issuer: "i", audience: "a" });
+    expect(payload.sub).toBe("usr_1");
   });
 });
 
