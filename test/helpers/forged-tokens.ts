@@ -22,10 +22,15 @@ type Payload = object;
 /**
  * Access tokens that must all be refused, each `claims` (which would be accepted) with one thing
  * wrong: forged with raw WebCrypto, not with the code under test. `claims` must be valid for the
- * verifier's clock, which must lie between their `iat` and `exp`.
- * @example for (const { name, token } of await forgedAccessTokens(keySet, claims)) …
+ * verifier's clock, which must lie between their `iat` and `exp`. Pass a session's real refresh
+ * token to show the API refusing, as an access token, one it accepts at refresh.
+ * @example for (const { name, token } of await forgedAccessTokens(keySet, claims, { refreshToken })) …
  */
-export async function forgedAccessTokens(keySet: SigningKeySet, claims: AccessTokenClaims): Promise<ForgedToken[]> {
+export async function forgedAccessTokens(
+  keySet: SigningKeySet,
+  claims: AccessTokenClaims,
+  { refreshToken = createOpaqueToken("refresh") }: { refreshToken?: string } = {},
+): Promise<ForgedToken[]> {
   const ours = keySet.keys[0]!;
   const header: Header = { alg: ours.alg, kid: ours.kid, typ: ACCESS_TOKEN_TYPE };
   const publicJwk = publicJwkSet({ keys: [ours] }).keys[0]!;
@@ -64,7 +69,7 @@ export async function forgedAccessTokens(keySet: SigningKeySet, claims: AccessTo
     { name: "unknown kid, signed with our key", reason: "unknown-key", token: await signed({ ...header, kid: "not-in-the-set" }, claims) },
     { name: "no kid, signed with our key", reason: "unknown-key", token: await signed({ alg: ours.alg, typ: ACCESS_TOKEN_TYPE }, claims) },
     { name: "a key not ours under our kid", reason: "signature", token: await attackerSigned(header, claims) },
-    { name: "a refresh token used as an access token", reason: "wrong-kind", token: createOpaqueToken("refresh") },
+    { name: "a refresh token used as an access token", reason: "wrong-kind", token: refreshToken },
   ];
 }
 

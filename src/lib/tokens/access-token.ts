@@ -17,7 +17,7 @@ export const CLOCK_TOLERANCE_SECONDS = 5;
 /** A configured access-token lifetime in seconds, refused above 15 minutes. */
 export const AccessTokenLifetimeSchema = z.coerce.number().int().positive().max(MAX_ACCESS_TOKEN_LIFETIME_SECONDS);
 
-/** Ours are about 400 characters; anything much longer is refused before it is decoded. */
+/** Ours are about 440 characters; anything much longer is refused before it is decoded. */
 const MAX_TOKEN_LENGTH = 2048;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** Every header member we write; any other (`jwk`, `jku`, `x5u`, `x5c`, `crit`…) refuses the token. */
