@@ -1,4 +1,8 @@
-/** The current time in milliseconds since the epoch; injected wherever time decides an outcome. */
+/**
+ * Milliseconds since the Unix epoch. Code whose outcome depends on the time takes a Clock, so tests
+ * move time instead of waiting for it.
+ */
 export type Clock = () => number;
 
+/** The real time. */
 export const systemClock: Clock = () => Date.now();
