@@ -47,9 +47,12 @@ export function createApp({ clock = systemClock }: AppOptions = {}) {
 
   app.route("/", readiness(clock));
   app.route("/v1", v1);
-  app.doc31("/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "Edge Backend API", version: API_VERSION },
+  // Built once per app on first request (doc31 would rebuild it on every one), after every route is
+  // registered; a failure to build it is an error like any other, rendered as problem+json.
+  let openApiDocument: string | undefined;
+  app.get("/v1/openapi.json", (c) => {
+    openApiDocument ??= JSON.stringify(app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "Edge Backend API", version: API_VERSION } }));
+    return c.body(openApiDocument, 200, { "Content-Type": "application/json" });
   });
 
   app.notFound(notFound({ router: app.router }));
