@@ -1,10 +1,14 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { workerBindings } from "./dev/stack-info.ts";
+import { generateSigningKeySet } from "./src/lib/tokens/key-generation.ts";
 
 // Miniflare must not fetch request.cf data, nor wrangler send metrics: tests stay on loopback.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
+
+/** A key set of this run's own; tests read it from `env.JWT_SIGNING_KEYS` to forge tokens against it. */
+const signingKeys = JSON.stringify(await generateSigningKeySet());
 
 export default defineConfig({
   test: {
@@ -28,7 +32,7 @@ export default defineConfig({
                 },
               ],
               durableObjects: { ECHO_OBJECT: { className: "EchoObject", scriptName: "test-fixtures" } },
-              bindings: { APP_ENV: "test", ...workerBindings(inject("stack")) },
+              bindings: { APP_ENV: "test", JWT_SIGNING_KEYS: signingKeys, ...workerBindings(inject("stack")) },
             },
           })),
         ],

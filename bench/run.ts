@@ -10,6 +10,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { buildBareWorker, buildWorker, formatBuild, type BuildResult } from "./build.ts";
 import { formatComparisons, formatResults, loadSettingsFromEnv, runScenario, type ScenarioResult } from "./load.ts";
+import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 import { APP_BINDINGS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
 import { killAllWorkerdSync, probe, readWranglerCompatibility, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
@@ -58,7 +59,7 @@ try {
     const instance = await startWorkerd({
       name,
       bundlePath: bundle.bundlePath,
-      bindings: name === "app" ? APP_BINDINGS : {},
+      bindings: name === "app" ? { ...APP_BINDINGS, JWT_SIGNING_KEYS: JSON.stringify(await generateSigningKeySet()) } : {},
       compatibilityDate,
       compatibilityFlags,
       // console.log output (one line per request from the app) goes to /dev/null unless kept.

@@ -14,6 +14,8 @@ export const APP_BINDINGS: Record<string, string> = {
   LOG_LEVEL: "info",
   CORS_ORIGINS: "",
   DATABASE_URL: "postgres://bench@127.0.0.1:5432/bench",
+  AUTH_ISSUER: "http://127.0.0.1",
+  APP_URL: "http://localhost:3000",
 };
 
 export interface Scenario {

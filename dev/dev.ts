@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { devSigningKeys } from "./dev-signing-keys.ts";
 import { createLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { startStack, type StackInfo, type StackOptions } from "./stack.ts";
@@ -15,7 +16,7 @@ const port = process.env.PORT ?? "8787";
 
 /** Bindings for the Worker, written to a git-ignored env file so wrangler shows them as hidden. */
 async function writeBindings(info: StackInfo): Promise<string> {
-  const bindings = workerBindings(info);
+  const bindings = { ...workerBindings(info), JWT_SIGNING_KEYS: await devSigningKeys() };
   const folder = `${root}.wrangler`;
   await mkdir(folder, { recursive: true });
   const file = `${folder}/local-stack.env`;

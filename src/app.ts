@@ -15,6 +15,7 @@ import { services } from "./middleware/services";
 import { traceContext } from "./middleware/trace-context";
 import { liveness, readiness } from "./routes/health/health.index";
 import { v1 } from "./routes/v1/index";
+import { AppScope } from "./services/app-scope";
 
 /** Version of the API contract, shown in the OpenAPI document. */
 export const API_VERSION = "1.0.0";
@@ -27,6 +28,7 @@ export interface AppOptions {
 /** Builds the whole API; the Worker and the tests share it. */
 export function createApp({ clock = systemClock }: AppOptions = {}) {
   const app = createRouter();
+  const scope = new AppScope(clock);
 
   app.use(requestId());
   app.use(traceContext());
@@ -37,7 +39,7 @@ export function createApp({ clock = systemClock }: AppOptions = {}) {
   app.route("/", liveness);
 
   app.use(configuration());
-  app.use(services());
+  app.use(services({ scope }));
   app.use(cors());
   app.use(crossSite());
   app.use(jsonBody());

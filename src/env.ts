@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AccessTokenLifetimeSchema, SigningKeySetSchema } from "./lib/tokens";
 
 const commaList = z
   .string()
@@ -35,6 +36,27 @@ export const configSchema = z
     MAX_BODY_BYTES: z.coerce.number().int().positive().max(MAX_JSON_BODY_BYTES).default(1024 * 1024),
     /** Bound on each database query, batch and connection, and on an interactive transaction as a whole. */
     DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+    /** The JWT signing key set (JSON, `{ "keys": [current, previous…] }`), made by `npm run keys:generate`. */
+    JWT_SIGNING_KEYS: SigningKeySetSchema,
+    /** `iss` of our access tokens: this API's origin. */
+    AUTH_ISSUER: z.url(),
+    /** `aud` of our access tokens. */
+    AUTH_AUDIENCE: z.string().min(1).default("edge-backend"),
+    ACCESS_TOKEN_TTL_SECONDS: AccessTokenLifetimeSchema.default(900),
+    /** A session's absolute lifetime: no refresh extends it. */
+    SESSION_ABSOLUTE_TTL_SECONDS: z.coerce.number().int().min(3600).max(365 * 86400).default(30 * 86400),
+    /** A session unused for this long ends. */
+    SESSION_IDLE_TTL_SECONDS: z.coerce.number().int().min(300).max(90 * 86400).default(7 * 86400),
+    /** How long a rotated refresh token still yields its successor, for concurrent refreshes by one client. */
+    REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+    /**
+     * How long an isolate trusts a session it checked. Revocation reaches every isolate within this
+     * bound (plus clock tolerance), without a database round trip per request; at most 55 s, so a
+     * revoked session's access tokens stop within a minute.
+     */
+    SESSION_CHECK_TTL_SECONDS: z.coerce.number().int().min(0).max(55).default(30),
+    /** The web app's origin: links in mails point there (`/verify-email?token=…`, `/reset-password?token=…`). */
+    APP_URL: z.url(),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",

@@ -1,5 +1,6 @@
 import type { Config } from "../env";
 import type { Services } from "../services/container";
+import type { UserProfile } from "../services/identity/users";
 import type { TraceContext } from "./trace-context";
 
 /** Hono environment shared by every route and middleware: bindings plus per-request variables. */
@@ -13,7 +14,18 @@ export interface AppEnv {
     trace: TraceContext;
     config: Config;
     services: Services;
-    /** Set by authentication once it exists; logged when known. */
+    /** Set by `authenticate()`; logged when known. */
     userId?: string;
+    /** Set by `authenticate()` on the routes that require it. */
+    auth?: AuthContext;
   };
+}
+
+/** Who a request acts for, as `authenticate()` established it. */
+export interface AuthContext {
+  userId: string;
+  sessionId: string;
+  role: "user" | "admin";
+  /** The user's profile, when authentication read it from the database on this request. */
+  user?: UserProfile;
 }

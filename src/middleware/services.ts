@@ -1,15 +1,19 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
+import { systemClock } from "../lib/clock";
+import { AppScope } from "../services/app-scope";
 import { createServices } from "../services/container";
 
 export interface ServicesOptions {
+  /** What lives as long as the app (one per isolate): clock and caches. */
+  scope?: AppScope;
   create?: typeof createServices;
 }
 
 /** Puts the request's `services` on `c.var`, built from `c.var.config`; each client is built on first use. */
-export function services({ create = createServices }: ServicesOptions = {}): MiddlewareHandler<AppEnv> {
+export function services({ scope = new AppScope(systemClock), create = createServices }: ServicesOptions = {}): MiddlewareHandler<AppEnv> {
   return async function services(c, next) {
-    c.set("services", create(c.var.config));
+    c.set("services", create(c.var.config, scope));
     await next();
   };
 }

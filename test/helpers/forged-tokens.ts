@@ -55,7 +55,7 @@ export async function forgedAccessTokens(
     { name: "wrong typ", reason: "type", token: await signed({ ...header, typ: "JWT" }, claims) },
     { name: "missing exp", reason: "missing-claim", token: await signed(header, withoutExp) },
     { name: "a lifetime over 15 minutes", reason: "claims", token: await signed(header, { ...claims, exp: claims.iat + 3600 }) },
-    { name: "a negative session epoch", reason: "claims", token: await signed(header, { ...claims, sep: -1 }) },
+    { name: "an empty session id", reason: "claims", token: await signed(header, { ...claims, sid: "" }) },
     {
       name: "unknown crit",
       reason: "header",

@@ -1,1 +1,7 @@
+export * from "./audit-log";
+export * from "./mail-outbox";
+export * from "./one-time-tokens";
+export * from "./refresh-tokens";
+export * from "./sessions";
+export * from "./users";
 export * from "./workspaces";

@@ -22,7 +22,7 @@ const MAX_TOKEN_LENGTH = 2048;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** Every header member we write; any other (`jwk`, `jku`, `x5u`, `x5c`, `crit`…) refuses the token. */
 const HEADER_MEMBERS = new Set(["alg", "kid", "typ"]);
-const REQUIRED_CLAIMS = ["iss", "aud", "sub", "sid", "sep", "iat", "exp", "jti"];
+const REQUIRED_CLAIMS = ["iss", "aud", "sub", "sid", "iat", "exp", "jti"];
 
 export interface AccessTokenSettings {
   /** `iss`: who signs, e.g. `https://api.example.com`. */
@@ -37,9 +37,8 @@ export type AccessTokenExpectations = Pick<AccessTokenSettings, "issuer" | "audi
 
 export interface AccessTokenSubject {
   userId: string;
+  /** Revocation works per session: ending it refuses its tokens within the session-check bound. */
   sessionId: string;
-  /** The user's session epoch at issue; revocation raises it, refusing every token that carries a lower one. */
-  sessionEpoch: number;
 }
 
 /** The claims of a verified access token; times in seconds since the epoch. */
@@ -50,8 +49,6 @@ export interface AccessTokenClaims {
   sub: string;
   /** The session id. */
   sid: string;
-  /** The session epoch: a non-negative integer. */
-  sep: number;
   iat: number;
   exp: number;
   jti: string;
@@ -66,7 +63,7 @@ export interface IssuedAccessToken {
 
 /**
  * Signs an access token for a session with the key set's current key.
- * Throws RangeError for a lifetime over 15 minutes or an epoch that is not a non-negative integer.
+ * Throws RangeError for a lifetime over 15 minutes.
  */
 export async function signAccessToken(
   subject: AccessTokenSubject,
@@ -76,7 +73,6 @@ export async function signAccessToken(
 ): Promise<IssuedAccessToken> {
   const lifetime = AccessTokenLifetimeSchema.safeParse(settings.lifetimeSeconds);
   if (!lifetime.success) throw new RangeError(`access token lifetime must be 1 to ${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} seconds`);
-  if (!isEpoch(subject.sessionEpoch)) throw new RangeError("session epoch must be a non-negative integer");
   if (!subject.userId || !subject.sessionId) throw new RangeError("user and session ids must not be empty");
 
   const iat = Math.floor(clock() / 1000);
@@ -85,7 +81,6 @@ export async function signAccessToken(
     aud: settings.audience,
     sub: subject.userId,
     sid: subject.sessionId,
-    sep: subject.sessionEpoch,
     iat,
     exp: iat + lifetime.data,
     jti: base64url.encode(crypto.getRandomValues(new Uint8Array(16))),
@@ -138,28 +133,23 @@ function keyFor(header: CompactJWSHeaderParameters, keys: SigningKeys): CryptoKe
 }
 
 function claimsOf(payload: JWTPayload): AccessTokenClaims {
-  const { iss, aud, sub, sid, sep, iat, exp, jti } = payload;
+  const { iss, aud, sub, sid, iat, exp, jti } = payload;
   const wellFormed =
     typeof iss === "string" &&
     typeof aud === "string" &&
     nonEmpty(sub) &&
     nonEmpty(sid) &&
     nonEmpty(jti) &&
-    isEpoch(sep) &&
     Number.isSafeInteger(iat) &&
     Number.isSafeInteger(exp) &&
     exp! > iat! &&
     exp! - iat! <= MAX_ACCESS_TOKEN_LIFETIME_SECONDS;
   if (!wellFormed) throw new InvalidTokenError("claims");
-  return { iss, aud, sub, sid, sep, iat: iat!, exp: exp!, jti };
+  return { iss, aud, sub, sid, iat: iat!, exp: exp!, jti };
 }
 
 function nonEmpty(value: unknown): value is string {
   return typeof value === "string" && value.length > 0;
-}
-
-function isEpoch(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 /** What a failed check of a present, well-typed claim means. */

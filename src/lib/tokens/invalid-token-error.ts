@@ -20,7 +20,13 @@ export type InvalidTokenReason =
   | "audience"
   | "expired"
   /** `nbf` or `iat` later than now. */
-  | "not-yet-valid";
+  | "not-yet-valid"
+  /** An opaque token no stored hash matches, or whose purpose is another. */
+  | "unknown"
+  /** An opaque token already used (a one-time token) or rotated past its grace window (a refresh token). */
+  | "used"
+  /** The token's session or account has ended: revoked, expired, idle too long or deleted. */
+  | "session-ended";
 
 /**
  * Every refusal of a token, whatever the reason, so callers cannot tell failures apart by type and

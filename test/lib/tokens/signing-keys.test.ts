@@ -116,7 +116,7 @@ describe("the public JWK set", () => {
 
   it("lets any JOSE library verify our tokens", async () => {
     const keys = await importSigningKeys(secret(set));
-    const { token } = await signAccessToken({ userId: "usr_1", sessionId: "ses_1", sessionEpoch: 0 }, keys, { issuer: "i", audience: "a", lifetimeSeconds: 60 });
+    const { token } = await signAccessToken({ userId: "usr_1", sessionId: "ses_1" }, keys, { issuer: "i", audience: "a", lifetimeSeconds: 60 });
     const { payload } = await jwtVerify(token, createLocalJWKSet(JSON.parse(JSON.stringify(keys.jwks))), { issuer: "i", audience: "a" });
     expect(payload.sub).toBe("usr_1");
   });

@@ -1,0 +1,46 @@
+import type { Database } from "../../db/client";
+import { auditLog } from "../../db/schema";
+import { newId } from "../../lib/ids";
+import type { RequestMeta } from "../../lib/request-meta";
+
+/** Every authentication event the audit log records. */
+export type AuditAction =
+  | "user.registered"
+  | "user.email_verified"
+  | "user.updated"
+  | "user.deleted"
+  | "login.succeeded"
+  | "login.failed"
+  | "session.refreshed"
+  | "session.reuse_detected"
+  | "session.revoked"
+  | "session.logged_out"
+  | "password.reset_requested"
+  | "password.reset"
+  | "password.changed";
+
+export interface AuditEvent {
+  action: AuditAction;
+  /** The user who acted; null when nobody known did (a failed login of an unknown address). */
+  actorId: string | null;
+  target?: { type: "user" | "session"; id: string };
+}
+
+/**
+ * The insert that records `event`: put it in the same `db.http.batch([...])` as the change it
+ * records, so both happen or neither does.
+ * @example await db.http.batch([db.http.update(users)…, auditInsert(db, { action: "password.changed", actorId }, meta, now)])
+ */
+export function auditInsert(db: Database, event: AuditEvent, meta: RequestMeta, at: Date) {
+  return db.http.insert(auditLog).values({
+    id: newId("audit"),
+    actorId: event.actorId,
+    action: event.action,
+    targetType: event.target?.type ?? null,
+    targetId: event.target?.id ?? null,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    requestId: meta.requestId,
+    createdAt: at,
+  });
+}
