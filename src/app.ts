@@ -15,6 +15,7 @@ import { services } from "./middleware/services";
 import { traceContext } from "./middleware/trace-context";
 import { liveness, readiness } from "./routes/health/health.index";
 import { v1 } from "./routes/v1/index";
+import { wellKnown } from "./routes/well-known/jwks";
 import { AppScope } from "./services/app-scope";
 
 /** Version of the API contract, shown in the OpenAPI document. */
@@ -48,9 +49,11 @@ export function createApp({ clock = systemClock }: AppOptions = {}) {
   app.use(mutableResponse());
 
   app.route("/", readiness(clock));
+  app.route("/", wellKnown);
   app.route("/v1", v1);
   // Built once per app on first request (doc31 would rebuild it on every one), after every route is
   // registered; a failure to build it is an error like any other, rendered as problem+json.
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   let openApiDocument: string | undefined;
   app.get("/v1/openapi.json", (c) => {
     openApiDocument ??= JSON.stringify(app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "Edge Backend API", version: API_VERSION } }));

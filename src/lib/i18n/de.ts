@@ -38,5 +38,6 @@ export const de: Messages = {
     configurationInvalid: "In der Serverkonfiguration fehlen Einstellungen oder sind ungültig: {settings}.",
     notReady: "Der Dienst ist noch nicht bereit; bitte später erneut versuchen.",
     crossSiteRequest: "Anfragen, die Daten ändern, werden von dieser Website nicht angenommen.",
+    invalidCredentials: "Die E-Mail-Adresse oder das Passwort ist falsch.",
   },
 };

@@ -44,6 +44,7 @@ export const en = {
     configurationInvalid: "The server configuration is missing or has invalid settings: {settings}.",
     notReady: "The service is not ready; retry later.",
     crossSiteRequest: "Requests that change data are not accepted from this site.",
+    invalidCredentials: "The e-mail address or the password is wrong.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

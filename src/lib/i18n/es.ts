@@ -38,5 +38,6 @@ export const es: Messages = {
     configurationInvalid: "Faltan ajustes en la configuración del servidor o no son válidos: {settings}.",
     notReady: "El servicio aún no está listo; inténtelo de nuevo más tarde.",
     crossSiteRequest: "No se aceptan solicitudes que modifican datos desde este sitio.",
+    invalidCredentials: "La dirección de correo electrónico o la contraseña no son correctas.",
   },
 };

@@ -1,0 +1,119 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { ProblemSchema, PROBLEM_CONTENT_TYPE } from "../../../lib/problem";
+import { CurrentPasswordSchema } from "../../../lib/passwords";
+
+const problem = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } });
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
+
+export const TokenPairSchema = z
+  .object({
+    accessToken: z.string().openapi({ description: "A JWT (ES256) for `Authorization: Bearer`, valid `expiresIn` seconds." }),
+    refreshToken: z.string().openapi({ description: "Opaque; exchange it at /v1/auth/refresh. Each use rotates it." }),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().int(),
+  })
+  .openapi("TokenPair");
+
+const LoginSchema = z
+  .object({
+    email: z.string().trim().min(1).max(254),
+    password: CurrentPasswordSchema,
+  })
+  .strict()
+  .openapi("Login");
+
+const RefreshSchema = z.object({ refreshToken: z.string().min(1).max(128) }).strict().openapi("Refresh");
+
+const SessionSchema = z
+  .object({
+    id: z.string(),
+    device: z.string().openapi({ description: "Browser and system read from the User-Agent at sign-in, or `Unknown device`." }),
+    createdAt: z.iso.datetime(),
+    lastUsedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    current: z.boolean().openapi({ description: "Whether this is the session of the token that asked." }),
+  })
+  .openapi("Session");
+
+const SessionIdParams = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
+
+const bearerAuth = [{ bearerAuth: [] }];
+const tags = ["Authentication"];
+
+export const login = createRoute({
+  method: "post",
+  path: "/login",
+  tags,
+  summary: "Sign in with e-mail and password; opens a session.",
+  request: { body: json(LoginSchema) },
+  responses: {
+    200: { description: "Signed in.", content: { "application/json": { schema: TokenPairSchema } } },
+    400: problem("The body is not a valid login."),
+    401: problem("The e-mail address or the password is wrong (the same answer for unknown addresses)."),
+    429: problem("Too many failed logins for this account or from this address; see Retry-After."),
+    503: problem("The login counters cannot be reached; logging in is refused until they can."),
+  },
+});
+
+export const refresh = createRoute({
+  method: "post",
+  path: "/refresh",
+  tags,
+  summary: "Exchange a refresh token for a new pair; the presented token is rotated.",
+  request: { body: json(RefreshSchema) },
+  responses: {
+    200: { description: "A new token pair.", content: { "application/json": { schema: TokenPairSchema } } },
+    400: problem("The body is not a valid refresh request."),
+    401: problem("The refresh token is unknown, reused, or its session has ended."),
+  },
+});
+
+export const logout = createRoute({
+  method: "post",
+  path: "/logout",
+  tags,
+  security: bearerAuth,
+  summary: "End the session of the access token; its tokens stop working.",
+  responses: { 204: { description: "Signed out." }, 401: problem("No valid access token.") },
+});
+
+export const listSessions = createRoute({
+  method: "get",
+  path: "/sessions",
+  tags,
+  security: bearerAuth,
+  summary: "The caller's active sessions, most recently used first.",
+  responses: {
+    200: { description: "Active sessions.", content: { "application/json": { schema: z.object({ sessions: z.array(SessionSchema) }) } } },
+    401: problem("No valid access token."),
+  },
+});
+
+export const revokeSession = createRoute({
+  method: "delete",
+  path: "/sessions/{id}",
+  tags,
+  security: bearerAuth,
+  summary: "End one of the caller's sessions.",
+  request: { params: SessionIdParams },
+  responses: { 204: { description: "Ended." }, 401: problem("No valid access token."), 404: problem("No such active session of the caller.") },
+});
+
+export const revokeOtherSessions = createRoute({
+  method: "delete",
+  path: "/sessions",
+  tags,
+  security: bearerAuth,
+  summary: "End every session of the caller but the current one.",
+  responses: {
+    200: { description: "How many sessions ended.", content: { "application/json": { schema: z.object({ revoked: z.number().int() }) } } },
+    401: problem("No valid access token."),
+  },
+});
+
+export type LoginRoute = typeof login;
+export type RefreshRoute = typeof refresh;
+export type LogoutRoute = typeof logout;
+export type ListSessionsRoute = typeof listSessions;
+export type RevokeSessionRoute = typeof revokeSession;
+export type RevokeOtherSessionsRoute = typeof revokeOtherSessions;
