@@ -1,5 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { createApp } from "../../src/app";
+import { expectNoSecretsIn } from "./secrets-in-responses";
 
 export type TestApp = ReturnType<typeof createApp>;
 
@@ -19,12 +20,14 @@ export function testApp(mount: (app: TestApp) => void = () => {}): TestApp {
 /**
  * Calls `app` in-process with the test bindings, optionally overridden, and a real execution
  * context; resolves once the work the request passed to `waitUntil` has settled, and rejects if
- * that work failed.
+ * that work failed. Every response is checked for secrets it must never carry (see
+ * secrets-in-responses.ts).
  */
 export async function call(app: TestApp, path: string, init?: RequestInit, overrides: BindingOverrides = {}): Promise<Response> {
   const ctx = createExecutionContext();
   const response = await app.request(path, init, { ...env, ...overrides } as Env, ctx);
   await waitOnExecutionContext(ctx);
+  await expectNoSecretsIn(path, response);
   return response;
 }
 

@@ -1,0 +1,23 @@
+import { expect } from "vitest";
+
+/** What no response may ever carry, whatever the route. */
+const NEVER = [
+  { name: "a password hash", pattern: /\$argon2(id|i|d)\$/ },
+  { name: "a token hash (SHA-256 hex)", pattern: /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/ },
+  { name: "a one-time token", pattern: /\b(vt|pt)_[A-Za-z0-9_-]{43}\b/ },
+  { name: "a private key member", pattern: /"d"\s*:\s*"/ },
+];
+/** Refresh tokens go to the client from these routes only. */
+const REFRESH_TOKEN = /\brt_[A-Za-z0-9_-]{43}\b/;
+const TOKEN_ROUTES = new Set(["/v1/auth/login", "/v1/auth/refresh"]);
+
+/**
+ * Fails the test when `response` carries a password hash, a token hash, a one-time token or a private
+ * key member, or a refresh token outside the routes that issue one. `call()` runs it on every response
+ * the suite produces through it.
+ */
+export async function expectNoSecretsIn(path: string, response: Response): Promise<void> {
+  const text = (await response.clone().text()) + [...response.headers].map(([name, value]) => `\n${name}: ${value}`).join("");
+  for (const { name, pattern } of NEVER) expect(text, `${path} answered with ${name}`).not.toMatch(pattern);
+  if (!TOKEN_ROUTES.has(new URL(path, "http://api.test").pathname)) expect(text, `${path} answered with a refresh token`).not.toMatch(REFRESH_TOKEN);
+}
