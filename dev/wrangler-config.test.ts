@@ -67,9 +67,9 @@ describe("the deploy configuration (wrangler.toml)", () => {
 
   it("creates RateCounter as a SQLite-backed class in the migrations every environment deploys", () => {
     for (const config of [topLevel, ...environments.map(({ config }) => config)]) {
-      const created = config.migrations.flatMap((migration) => migration.new_sqlite_classes ?? []);
-      expect(created).toContain("RateCounter");
-      expect(config.migrations.flatMap((migration) => migration.new_classes ?? [])).not.toContain("RateCounter");
+      const migrations: Array<{ new_classes?: string[]; new_sqlite_classes?: string[] }> = config.migrations;
+      expect(migrations.flatMap((migration) => migration.new_sqlite_classes ?? [])).toContain("RateCounter");
+      expect(migrations.flatMap((migration) => migration.new_classes ?? [])).not.toContain("RateCounter");
     }
   });
 
