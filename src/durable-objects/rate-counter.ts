@@ -16,9 +16,10 @@ interface CounterRow extends Record<string, SqlStorageValue> {
 /**
  * Exact rate counters for one limited key (callers address it with `idFromName(key)`, so the key
  * space shards itself): one row per policy in this object's SQLite storage, so counts survive
- * eviction. Each call reads and writes its row with no `await` in between; the object runs one
- * call at a time between awaits, so N concurrent consumes against a limit of L allow exactly L.
- * Times are the caller's (`now`, in ms), so tests and every isolate's clock decide alike.
+ * eviction. Each call reads and writes its row with no `await` in between, and the object is
+ * single-threaded, so no other call runs in between: N concurrent consumes against a limit of L
+ * allow exactly L. Times are the caller's (`now`, in ms, from its injectable clock), so tests move
+ * time instead of waiting; the object's own clock only decides when to clean up.
  */
 export class RateCounter extends DurableObject<Env> {
   /** False until the first write, and again once everything is deleted: a key only peeked at stores nothing. */

@@ -77,7 +77,7 @@ export function createRateCounters(
 
 /**
  * The object's name for `key`: its SHA-256, so a name is short whatever the caller's key holds, and
- * carries no address or account of the key's into the platform.
+ * does not spell out the address or account the key is about.
  */
 async function objectName(key: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
