@@ -12,7 +12,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const DIST_DIR = path.join(ROOT, "dist");
 const WRANGLER = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 /** The Wrangler environment whose bundle is measured. The code is the same in every environment; only vars differ. */
-const BUILD_ENV = "production";
+export const BUILD_ENV = "production";
 /** A bounded build: Wrangler normally needs about a second here. */
 const BUILD_TIMEOUT_MS = 120_000;
 
@@ -69,13 +69,20 @@ export async function buildWorker(): Promise<BuildResult> {
  * Workers differ only in their code.
  */
 export async function buildBareWorker(outfile: string): Promise<BuildResult> {
+  return bundleBenchWorker("bare-worker.ts", outfile);
+}
+
+/** Bundles one of bench/'s own Workers (`entry`, a file in bench/) as Wrangler would; see buildBareWorker. */
+export async function bundleBenchWorker(entry: string, outfile: string): Promise<BuildResult> {
   await esbuild({
-    entryPoints: [path.join(ROOT, "bench", "bare-worker.ts")],
+    entryPoints: [path.join(ROOT, "bench", entry)],
     outfile,
     bundle: true,
     format: "esm",
     target: "es2024",
     conditions: ["workerd", "worker", "browser"],
+    // The runtime's own modules, as Wrangler leaves them.
+    external: ["cloudflare:*"],
     minify: true,
     keepNames: true,
     define: { "process.env.NODE_ENV": '"production"' },

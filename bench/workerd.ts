@@ -2,9 +2,10 @@
 // a port the kernel picks, which workerd reports on its control descriptor.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { unstable_readConfig } from "wrangler";
 import { ROOT } from "./build.ts";
 
 const WORKERD = path.join(ROOT, "node_modules", "workerd", "bin", "workerd");
@@ -18,6 +19,8 @@ export interface WorkerdOptions {
   bundlePath: string;
   /** Text bindings (what `[vars]` and secrets are on Cloudflare). */
   bindings?: Record<string, string>;
+  /** Durable Object namespaces the bundle exports, each bound by name; stored in the temporary directory. */
+  durableObjects?: DurableObjectBinding[];
   compatibilityDate: string;
   compatibilityFlags?: string[];
   /**
@@ -27,6 +30,15 @@ export interface WorkerdOptions {
    */
   stdout?: "discard" | "file";
   keepLog?: boolean;
+}
+
+export interface DurableObjectBinding {
+  /** The binding's name, e.g. RATE_COUNTER. */
+  name: string;
+  /** The exported class. */
+  className: string;
+  /** Created by a `new_sqlite_classes` migration: the object may use `ctx.storage.sql`. */
+  sqlite: boolean;
 }
 
 export interface WorkerdInstance {
@@ -65,15 +77,56 @@ export function readWranglerCompatibility(file = path.join(ROOT, "wrangler.toml"
   return { compatibilityDate: date, compatibilityFlags };
 }
 
+/**
+ * The Durable Object bindings of one wrangler.toml environment (bindings are not inherited), read
+ * with wrangler's own reader, each marked SQLite-backed when a migration created its class so.
+ */
+export function readWranglerDurableObjects(env: string, file = path.join(ROOT, "wrangler.toml")): DurableObjectBinding[] {
+  const config = unstable_readConfig({ config: file, env }, { hideWarnings: true });
+  const migrations: Array<{ new_sqlite_classes?: string[] }> = config.migrations;
+  const sqlite = new Set(migrations.flatMap((migration) => migration.new_sqlite_classes ?? []));
+  const bindings: Array<{ name: string; class_name: string; script_name?: string }> = config.durable_objects.bindings;
+  return bindings.map((binding) => {
+    if (binding.script_name) throw new Error(`${binding.name}: a Durable Object of another Worker (${binding.script_name}) cannot run here`);
+    return { name: binding.name, className: binding.class_name, sqlite: sqlite.has(binding.class_name) };
+  });
+}
+
 /** A Cap'n Proto text literal. */
 function capnpString(value: string): string {
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) throw new Error(`unsupported control character in ${JSON.stringify(value)}`);
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}"`;
 }
 
-/** The config: one Worker on 127.0.0.1:0, and an "internet" service that reaches loopback only. */
-export function workerdConfig(options: Pick<WorkerdOptions, "bindings" | "compatibilityDate" | "compatibilityFlags">, moduleFile: string): string {
-  const bindings = Object.entries(options.bindings ?? {}).map(([name, value]) => `    (name = ${capnpString(name)}, text = ${capnpString(value)}),`);
+/** The disk service that holds the Durable Objects' storage, in the instance's temporary directory. */
+const STORAGE_SERVICE = "durable-object-storage";
+
+/**
+ * The config: one Worker on 127.0.0.1:0, and an "internet" service that reaches loopback only. Its
+ * Durable Objects, if any, keep their storage in `storageDir` (workerd's in-memory storage has no
+ * SQLite), which goes with the temporary directory.
+ */
+export function workerdConfig(
+  options: Pick<WorkerdOptions, "bindings" | "durableObjects" | "compatibilityDate" | "compatibilityFlags">,
+  moduleFile: string,
+  storageDir: string,
+): string {
+  const durableObjects = options.durableObjects ?? [];
+  const bindings = [
+    ...Object.entries(options.bindings ?? {}).map(([name, value]) => `    (name = ${capnpString(name)}, text = ${capnpString(value)}),`),
+    ...durableObjects.map(({ name, className }) => `    (name = ${capnpString(name)}, durableObjectNamespace = ${capnpString(className)}),`),
+  ];
+  const namespaces = durableObjects.map(
+    ({ className, sqlite }) => `    (className = ${capnpString(className)}, uniqueKey = ${capnpString(`bench-${className}`)}, enableSql = ${sqlite}),`,
+  );
+  const storageService = `
+    (name = ${capnpString(STORAGE_SERVICE)}, disk = (path = ${capnpString(storageDir)}, writable = true)),`;
+  const storage = `
+  durableObjectNamespaces = [
+${namespaces.join("\n")}
+  ],
+  durableObjectStorage = (localDisk = ${capnpString(STORAGE_SERVICE)}),`;
+  const hasObjects = durableObjects.length > 0;
   const flags = (options.compatibilityFlags ?? []).map(capnpString).join(", ");
   return `using Workerd = import "/workerd/workerd.capnp";
 
@@ -81,7 +134,7 @@ const config :Workerd.Config = (
   services = [
     (name = "main", worker = .worker),
     # The Worker's global fetch() may reach this machine's loopback addresses and nothing else.
-    (name = "internet", network = (allow = ["127.0.0.0/8", "::1/128"])),
+    (name = "internet", network = (allow = ["127.0.0.0/8", "::1/128"])),${hasObjects ? storageService : ""}
   ],
   sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
 );
@@ -92,7 +145,7 @@ const worker :Workerd.Worker = (
   compatibilityFlags = [${flags}],
   bindings = [
 ${bindings.join("\n")}
-  ],
+  ],${hasObjects ? storage : ""}
 );
 `;
 }
@@ -116,7 +169,9 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdInst
   const moduleFile = "worker.js";
   await copyFile(options.bundlePath, path.join(dir, moduleFile));
   const configPath = path.join(dir, "config.capnp");
-  await writeFile(configPath, workerdConfig(options, moduleFile));
+  const storageDir = path.join(dir, "durable-objects");
+  await mkdir(storageDir);
+  await writeFile(configPath, workerdConfig(options, moduleFile, storageDir));
   const logPath = path.join(dir, "workerd.log");
   const logFd = openSync(logPath, "a");
 

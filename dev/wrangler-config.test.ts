@@ -59,6 +59,20 @@ describe("the deploy configuration (wrangler.toml)", () => {
     }
   });
 
+  it("binds RATE_COUNTER to the RateCounter Durable Object at the top level and in every environment", () => {
+    for (const config of [topLevel, ...environments.map(({ config }) => config)]) {
+      expect(config.durable_objects.bindings).toContainEqual({ name: "RATE_COUNTER", class_name: "RateCounter" });
+    }
+  });
+
+  it("creates RateCounter as a SQLite-backed class in the migrations every environment deploys", () => {
+    for (const config of [topLevel, ...environments.map(({ config }) => config)]) {
+      const migrations: Array<{ new_classes?: string[]; new_sqlite_classes?: string[] }> = config.migrations;
+      expect(migrations.flatMap((migration) => migration.new_sqlite_classes ?? [])).toContain("RateCounter");
+      expect(migrations.flatMap((migration) => migration.new_classes ?? [])).not.toContain("RateCounter");
+    }
+  });
+
   it("deploys only through npm scripts that name the environment", () => {
     const { scripts } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: Record<string, string> };
     expect(scripts).toMatchObject({ "deploy:staging": "wrangler deploy --env staging", "deploy:production": "wrangler deploy --env production" });
