@@ -55,6 +55,11 @@ export const configSchema = z
      * revoked session's access tokens stop within a minute.
      */
     SESSION_CHECK_TTL_SECONDS: z.coerce.number().int().min(0).max(55).default(30),
+    /** Failed logins an account may have per window before logins to it are refused (429). */
+    LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(3).max(1000).default(10),
+    /** Failed logins a client (IPv4 address, IPv6 /64) may have per window, over all accounts. */
+    LOGIN_FAILURES_PER_CLIENT: z.coerce.number().int().min(3).max(100_000).default(100),
+    LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(15 * 60),
     /** The web app's origin: links in mails point there (`/verify-email?token=…`, `/reset-password?token=…`). */
     APP_URL: z.url(),
   })

@@ -12,7 +12,7 @@ export function onError(): ErrorHandler<AppEnv> {
   return async function onError(error, c) {
     const apiError = (await isMalformedRequestJson(c, error)) ? new ApiError("MALFORMED_JSON") : toApiError(error);
     if (apiError.status >= 500 && apiError.options.cause !== undefined) {
-      logError(c, "unhandled error", apiError.options.cause);
+      logError(c, apiError.code === "SERVICE_UNAVAILABLE" ? "dependency unavailable" : "unhandled error", apiError.options.cause);
     }
     return renderProblem(c, apiError);
   };

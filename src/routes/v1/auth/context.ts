@@ -1,5 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv, AuthContext } from "../../../lib/app-env";
+import { createRateCounters } from "../../../lib/rate-counter";
+import { countedLoginThrottle } from "../../../services/identity/counted-login-throttle";
 import type { LoginThrottle } from "../../../services/identity/login-throttle";
 import { sessionSettings, type SessionDeps } from "../../../services/identity/sessions";
 
@@ -16,7 +18,12 @@ export function currentAuth(c: Context<AppEnv>): AuthContext {
   return auth;
 }
 
-/** TODO(rate-counter): the RateCounter-backed throttle replaces this before identity lands. */
-export function loginThrottle(_c: Context<AppEnv>): LoginThrottle {
-  return { assertAllowed: async () => {}, recordFailure: async () => {}, recordSuccess: async () => {} };
+/** Login throttling on the RateCounter Durable Objects, with the configured limits. */
+export function loginThrottle(c: Context<AppEnv>): LoginThrottle {
+  const { config, services } = c.var;
+  return countedLoginThrottle(createRateCounters(c.env.RATE_COUNTER, { clock: services.clock }), {
+    perAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+    perClient: config.LOGIN_FAILURES_PER_CLIENT,
+    windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+  });
 }

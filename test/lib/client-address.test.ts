@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { clientKey } from "../../src/lib/client-address";
+
+describe("clientKey", () => {
+  it("keeps a whole IPv4 address", () => {
+    expect(clientKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(clientKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+  });
+
+  it("groups IPv6 addresses by their /64", () => {
+    expect(clientKey("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8:1:3::1")).not.toBe(clientKey("2001:db8:1:2::1"));
+  });
+
+  it("makes one shared key of what is missing or not an address", () => {
+    expect(clientKey(null)).toBe("unknown");
+    expect(clientKey("not-an-ip")).toBe("unknown");
+    expect(clientKey("1.2.3.4.5")).toBe("unknown");
+  });
+});
