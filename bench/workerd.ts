@@ -2,7 +2,7 @@
 // a port the kernel picks, which workerd reports on its control descriptor.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { unstable_readConfig } from "wrangler";
@@ -110,6 +110,7 @@ export function workerdConfig(
   options: Pick<WorkerdOptions, "bindings" | "durableObjects" | "compatibilityDate" | "compatibilityFlags">,
   moduleFile: string,
   storageDir: string,
+  wasmModules: readonly string[] = [],
 ): string {
   const durableObjects = options.durableObjects ?? [];
   const bindings = [
@@ -140,7 +141,10 @@ const config :Workerd.Config = (
 );
 
 const worker :Workerd.Worker = (
-  modules = [ (name = "worker.js", esModule = embed ${capnpString(moduleFile)}) ],
+  modules = [
+    (name = "worker.js", esModule = embed ${capnpString(moduleFile)}),
+${wasmModules.map((file) => `    (name = ${capnpString(file)}, wasm = embed ${capnpString(file)}),`).join("\n")}
+  ],
   compatibilityDate = ${capnpString(options.compatibilityDate)},
   compatibilityFlags = [${flags}],
   bindings = [
@@ -168,10 +172,14 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdInst
   const dir = await mkdtemp(path.join(tmpdir(), `bench-workerd-${options.name.replace(/[^\w-]/g, "_")}-`));
   const moduleFile = "worker.js";
   await copyFile(options.bundlePath, path.join(dir, moduleFile));
+  // Wrangler writes the WASM the bundle imports (Argon2id) beside it, imported as "./<hash>-<name>.wasm".
+  const bundleDir = path.dirname(options.bundlePath);
+  const wasmModules = (await readdir(bundleDir)).filter((file) => file.endsWith(".wasm"));
+  await Promise.all(wasmModules.map((file) => copyFile(path.join(bundleDir, file), path.join(dir, file))));
   const configPath = path.join(dir, "config.capnp");
   const storageDir = path.join(dir, "durable-objects");
   await mkdir(storageDir);
-  await writeFile(configPath, workerdConfig(options, moduleFile, storageDir));
+  await writeFile(configPath, workerdConfig(options, moduleFile, storageDir, wasmModules));
   const logPath = path.join(dir, "workerd.log");
   const logFd = openSync(logPath, "a");
 
