@@ -11,6 +11,8 @@ import path from "node:path";
 import { BUILD_ENV, buildBareWorker, buildWorker, formatBuild, type BuildResult } from "./build.ts";
 import { formatComparisons, formatResults, loadSettingsFromEnv, runScenario, type ScenarioResult } from "./load.ts";
 import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
+import { startBenchDatabase, type BenchDatabase } from "./database.ts";
+import { signInForBench } from "./session.ts";
 import { APP_BINDINGS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
 import { killAllWorkerdSync, probe, readWranglerCompatibility, readWranglerDurableObjects, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
@@ -23,8 +25,11 @@ const keepLog = process.env.BENCH_KEEP_LOGS === "1";
 const instances: WorkerdInstance[] = [];
 let scratch: string | undefined;
 
+let database: BenchDatabase = { bindings: {} as BenchDatabase["bindings"], close: async () => {} };
+
 async function cleanup(): Promise<void> {
   await Promise.allSettled(instances.splice(0).map((instance) => instance.close()));
+  await database.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 }
 
@@ -54,12 +59,13 @@ try {
     console.log(`bare: ${formatBuild(bare)}`);
   }
 
+  database = await startBenchDatabase();
   const running = new Map<WorkerName, WorkerdInstance>();
   for (const [name, bundle] of bundles) {
     const instance = await startWorkerd({
       name,
       bundlePath: bundle.bundlePath,
-      bindings: name === "app" ? { ...APP_BINDINGS, JWT_SIGNING_KEYS: JSON.stringify(await generateSigningKeySet()) } : {},
+      bindings: name === "app" ? { ...APP_BINDINGS, ...database.bindings, JWT_SIGNING_KEYS: JSON.stringify(await generateSigningKeySet()) } : {},
       // The bundle exports its Durable Object classes; workerd needs their namespaces and bindings.
       durableObjects: name === "app" ? readWranglerDurableObjects(BUILD_ENV) : [],
       compatibilityDate,
@@ -80,8 +86,11 @@ try {
   if (load !== undefined && load > availableParallelism() / 2) {
     console.log(`note: load average ${load.toFixed(2)} before the run: other work on this machine will skew the figures\n`);
   }
+  const needsSession = selected.some((scenario) => scenario.withSession);
+  const session = needsSession ? await signInForBench(running.get("app")!.url) : undefined;
   const results: ScenarioResult[] = [];
-  for (const scenario of selected) {
+  for (const template of selected) {
+    const scenario = template.withSession ? { ...template, ...template.withSession(session!) } : template;
     const instance = running.get(scenario.worker)!;
     await probe(instance.url + scenario.path, scenario.expectedStatus, { method: scenario.method, headers: scenario.headers, body: scenario.body });
     process.stdout.write(`running ${scenario.name}…\n`);

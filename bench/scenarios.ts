@@ -13,10 +13,16 @@ export const APP_BINDINGS: Record<string, string> = {
   APP_ENV: "development",
   LOG_LEVEL: "info",
   CORS_ORIGINS: "",
-  DATABASE_URL: "postgres://bench@127.0.0.1:5432/bench",
   AUTH_ISSUER: "http://127.0.0.1",
   APP_URL: "http://localhost:3000",
 };
+
+/** An account the run registers and signs in once before the identity scenarios. */
+export interface BenchSession {
+  email: string;
+  password: string;
+  accessToken: string;
+}
 
 export interface Scenario {
   /** Unique; shown in the table. */
@@ -32,6 +38,8 @@ export interface Scenario {
   expectedStatus: number;
   /** Another scenario's name: the run prints this one's requests/s and p50 relative to it. */
   compareTo?: string;
+  /** Headers and body that need the run's signed-in account. */
+  withSession?: (session: BenchSession) => Pick<Scenario, "headers" | "body">;
 }
 
 export const scenarios: Scenario[] = [
@@ -40,5 +48,25 @@ export const scenarios: Scenario[] = [
   { name: "GET /v1/openapi.json (app)", worker: "app", method: "GET", path: "/v1/openapi.json", expectedStatus: 200, compareTo: "GET /health (bare)" },
   // Through every global middleware to the not-found handler's problem+json.
   { name: "GET /v1/nope (app, 404)", worker: "app", method: "GET", path: "/v1/nope", expectedStatus: 404, compareTo: "GET /health (bare)" },
+  // Argon2id (m=19456, t=2) per request behind the login throttle's two counter peeks; 2 database round trips.
+  {
+    name: "POST /v1/auth/login (app)",
+    worker: "app",
+    method: "POST",
+    path: "/v1/auth/login",
+    expectedStatus: 200,
+    compareTo: "GET /health (app)",
+    withSession: ({ email, password }) => ({ headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) }),
+  },
+  // JWT verified in the isolate, the session check cached; 1 database round trip for the profile.
+  {
+    name: "GET /v1/me (app)",
+    worker: "app",
+    method: "GET",
+    path: "/v1/me",
+    expectedStatus: 200,
+    compareTo: "GET /health (app)",
+    withSession: ({ accessToken }) => ({ headers: { authorization: `Bearer ${accessToken}` } }),
+  },
   { name: "GET /health (bare)", worker: "bare", method: "GET", path: "/health", expectedStatus: 200 },
 ];
