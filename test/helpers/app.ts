@@ -3,8 +3,8 @@ import { createApp } from "../../src/app";
 
 export type TestApp = ReturnType<typeof createApp>;
 
-/** Bindings to override in one test; `undefined` removes a binding. */
-export type BindingOverrides = Record<string, string | undefined>;
+/** Bindings to override in one test (vars, secrets or a binding's stand-in); `undefined` removes one. */
+export type BindingOverrides = Record<string, unknown>;
 
 /**
  * The real app with test-only routes added by `mount`, for behaviour no real route can show yet.

@@ -1,7 +1,11 @@
 import { createRouter } from "../../lib/create-router";
+import { auth } from "./auth/auth.index";
+import { me } from "./me/me.index";
 
 /**
  * Every versioned API route. Resources are mounted here as they arrive, e.g.
  * `v1.route("/tasks", tasks)` with `tasks` from `routes/v1/tasks/tasks.index.ts`.
  */
 export const v1 = createRouter();
+v1.route("/auth", auth);
+v1.route("/me", me);

@@ -1,0 +1,71 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult, type QueueResult } from "cloudflare:test";
+import { expect } from "vitest";
+import worker from "../../src/index";
+import type { MailMessage } from "../../src/services/mail/message";
+
+/**
+ * A MAIL_QUEUE that keeps what the app sends instead of queueing it, so a test decides when mail is
+ * delivered (`deliverMail`) rather than the queue's batch timer. Pass it as the `MAIL_QUEUE` binding.
+ * @example const queue = new RecordingQueue(); await call(app, path, init, { MAIL_QUEUE: queue })
+ */
+export class RecordingQueue implements Queue<unknown> {
+  readonly sent: unknown[] = [];
+
+  async send(body: unknown): Promise<QueueSendResponse> {
+    this.sent.push(structuredClone(body));
+    return { metadata: { metrics: { backlogCount: this.sent.length, backlogBytes: 0 } } };
+  }
+
+  async sendBatch(messages: Iterable<MessageSendRequest<unknown>>): Promise<QueueSendBatchResponse> {
+    for (const message of messages) this.sent.push(structuredClone(message.body));
+    return { metadata: { metrics: { backlogCount: this.sent.length, backlogBytes: 0 } } };
+  }
+
+  async metrics(): Promise<QueueMetrics> {
+    return { backlogCount: this.sent.length, backlogBytes: 0 };
+  }
+
+  /** The messages sent since the last call, as mail messages; forgets them. */
+  take(): MailMessage[] {
+    return this.sent.splice(0) as MailMessage[];
+  }
+}
+
+/**
+ * Hands `bodies` to the Worker's `queue` handler as one batch, the way the queue delivers it, with
+ * the test bindings (optionally overridden); resolves with what the handler acknowledged and retried.
+ */
+export async function deliverMail(bodies: readonly unknown[], overrides: Record<string, unknown> = {}): Promise<QueueResult & { ids: string[] }> {
+  const messages = bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
+  const batch = createMessageBatch("edge-backend-mail-local", messages);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, { ...env, ...overrides } as Env, ctx);
+  return { ...(await getQueueResult(batch, ctx)), ids: messages.map((message) => message.id) };
+}
+
+/** A mail as `GET /dev/outbox` lists it. */
+export interface OutboxMail {
+  id: string;
+  to: string;
+  template: string;
+  locale: string;
+  subject: string;
+  text: string;
+  html: string;
+  links: string[];
+  createdAt: string;
+}
+
+/** The outbox's mails to `to`, newest first, read the way a developer reads them: `GET /dev/outbox`. */
+export async function outboxFor(request: (path: string) => Promise<Response>, to: string): Promise<OutboxMail[]> {
+  const response = await request(`/dev/outbox?to=${encodeURIComponent(to)}`);
+  expect(response.status).toBe(200);
+  return (await response.json<{ mails: OutboxMail[] }>()).mails;
+}
+
+/** The `token` of the one link in `mail` that points at `page` of the web app. */
+export function linkToken(mail: Pick<OutboxMail, "links">, page: "verify-email" | "reset-password"): string {
+  const links = mail.links.map((link) => new URL(link)).filter((link) => link.pathname === `/${page}`);
+  expect(links).toHaveLength(1);
+  return links[0]!.searchParams.get("token")!;
+}
