@@ -20,18 +20,17 @@ async function writeBindings(info: StackInfo): Promise<string> {
   const folder = `${root}.wrangler`;
   await mkdir(folder, { recursive: true });
   const file = `${folder}/local-stack.env`;
-  await writeFile(file, Object.entries(bindings).map(([key, value]) => `${key}=${dotenvValue(value)}`).join("\n") + "\n", { mode: 0o600 });
+  await writeFile(file, Object.entries(bindings).map(([key, value]) => `${key}=${envFileValue(value)}`).join("\n") + "\n", { mode: 0o600 });
   return file;
 }
 
 /**
- * A value as wrangler reads it back unchanged: single-quoted, which dotenv takes literally (in double
- * quotes JSON's backslashes stayed, and the signing key set no longer parsed), with `$` escaped from
- * the variable expansion wrangler runs afterwards.
+ * A value for the env file wrangler reads (dotenv): single-quoted, which dotenv takes literally, so
+ * JSON keeps its double quotes; a value that holds a single quote or a line break cannot be written.
  */
-function dotenvValue(value: string): string {
-  if (/['\r\n]/.test(value)) throw new Error("a local binding holds a quote or a line break, which an env file cannot carry");
-  return `'${value.replaceAll("$", "\\$")}'`;
+function envFileValue(value: string): string {
+  if (/['\r\n]/.test(value)) throw new Error("a binding value with a quote or a line break cannot go in the env file");
+  return `'${value}'`;
 }
 
 let options: StackOptions;
