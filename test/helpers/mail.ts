@@ -35,12 +35,21 @@ export class RecordingQueue implements Queue<unknown> {
  * Hands `bodies` to the Worker's `queue` handler as one batch, the way the queue delivers it, with
  * the test bindings (optionally overridden); resolves with what the handler acknowledged and retried.
  */
-export async function deliverMail(bodies: readonly unknown[], overrides: Record<string, unknown> = {}): Promise<QueueResult & { ids: string[] }> {
-  const messages = bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
+export async function deliverMail(
+  bodies: readonly unknown[],
+  { bindings = {}, attempts = 1 }: { bindings?: Record<string, unknown>; attempts?: number } = {},
+): Promise<QueueResult & { ids: string[]; retryDelays: Array<number | undefined> }> {
+  const messages = bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts, body }));
   const batch = createMessageBatch("edge-backend-mail-local", messages);
+  // getQueueResult reports which messages were retried, not with what delay: record that here.
+  const retryDelays: Array<number | undefined> = [];
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    Object.defineProperty(message, "retry", { value: (options?: QueueRetryOptions) => (retryDelays.push(options?.delaySeconds), retry(options)) });
+  }
   const ctx = createExecutionContext();
-  await worker.queue(batch, { ...env, ...overrides } as Env, ctx);
-  return { ...(await getQueueResult(batch, ctx)), ids: messages.map((message) => message.id) };
+  await worker.queue(batch, { ...env, ...bindings } as Env, ctx);
+  return { ...(await getQueueResult(batch, ctx)), ids: messages.map((message) => message.id), retryDelays };
 }
 
 /** A mail as `GET /dev/outbox` lists it. */
