@@ -12,7 +12,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const DIST_DIR = path.join(ROOT, "dist");
 const WRANGLER = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 /** The Wrangler environment whose bundle is measured. The code is the same in every environment; only vars differ. */
-const BUILD_ENV = "production";
+export const BUILD_ENV = "production";
 /** A bounded build: Wrangler normally needs about a second here. */
 const BUILD_TIMEOUT_MS = 120_000;
 

@@ -8,11 +8,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { buildBareWorker, buildWorker, formatBuild, type BuildResult } from "./build.ts";
+import { BUILD_ENV, buildBareWorker, buildWorker, formatBuild, type BuildResult } from "./build.ts";
 import { formatComparisons, formatResults, loadSettingsFromEnv, runScenario, type ScenarioResult } from "./load.ts";
 import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 import { APP_BINDINGS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
-import { killAllWorkerdSync, probe, readWranglerCompatibility, startWorkerd, type WorkerdInstance } from "./workerd.ts";
+import { killAllWorkerdSync, probe, readWranglerCompatibility, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
 const settings = loadSettingsFromEnv();
 /** One-minute load average before this script's own work. */
@@ -60,6 +60,8 @@ try {
       name,
       bundlePath: bundle.bundlePath,
       bindings: name === "app" ? { ...APP_BINDINGS, JWT_SIGNING_KEYS: JSON.stringify(await generateSigningKeySet()) } : {},
+      // The bundle's queue producers (MAIL_QUEUE), bound to a stand-in that drops what they send.
+      queues: name === "app" ? readWranglerQueues(BUILD_ENV) : [],
       compatibilityDate,
       compatibilityFlags,
       // console.log output (one line per request from the app) goes to /dev/null unless kept.

@@ -2,9 +2,10 @@
 // a port the kernel picks, which workerd reports on its control descriptor.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { unstable_readConfig } from "wrangler";
 import { ROOT } from "./build.ts";
 
 const WORKERD = path.join(ROOT, "node_modules", "workerd", "bin", "workerd");
@@ -18,6 +19,8 @@ export interface WorkerdOptions {
   bundlePath: string;
   /** Text bindings (what `[vars]` and secrets are on Cloudflare). */
   bindings?: Record<string, string>;
+  /** Queue producer bindings, each bound to a stand-in that accepts every message and drops it. */
+  queues?: string[];
   compatibilityDate: string;
   compatibilityFlags?: string[];
   /**
@@ -65,6 +68,19 @@ export function readWranglerCompatibility(file = path.join(ROOT, "wrangler.toml"
   return { compatibilityDate: date, compatibilityFlags };
 }
 
+/** The queue producer bindings of one wrangler.toml environment (bindings are not inherited). */
+export function readWranglerQueues(env: string, file = path.join(ROOT, "wrangler.toml")): string[] {
+  const config = unstable_readConfig({ config: file, env }, { hideWarnings: true });
+  const producers: Array<{ binding: string }> = config.queues.producers ?? [];
+  return producers.map((producer) => producer.binding);
+}
+
+/**
+ * The stand-in for every queue: workerd turns a producer's `send()` into an HTTP request to the bound
+ * service and expects the queue's metrics back. Nothing consumes the messages; no scenario needs them.
+ */
+const QUEUE_SINK = `export default { async fetch(request) { await request.arrayBuffer(); return Response.json({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } }); } };`;
+
 /** A Cap'n Proto text literal. */
 function capnpString(value: string): string {
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) throw new Error(`unsupported control character in ${JSON.stringify(value)}`);
@@ -72,8 +88,18 @@ function capnpString(value: string): string {
 }
 
 /** The config: one Worker on 127.0.0.1:0, and an "internet" service that reaches loopback only. */
-export function workerdConfig(options: Pick<WorkerdOptions, "bindings" | "compatibilityDate" | "compatibilityFlags">, moduleFile: string): string {
-  const bindings = Object.entries(options.bindings ?? {}).map(([name, value]) => `    (name = ${capnpString(name)}, text = ${capnpString(value)}),`);
+export function workerdConfig(
+  options: Pick<WorkerdOptions, "bindings" | "queues" | "compatibilityDate" | "compatibilityFlags">,
+  moduleFile: string,
+  wasmModules: readonly string[] = [],
+): string {
+  const queues = options.queues ?? [];
+  const bindings = [
+    ...Object.entries(options.bindings ?? {}).map(([name, value]) => `    (name = ${capnpString(name)}, text = ${capnpString(value)}),`),
+    ...queues.map((name) => `    (name = ${capnpString(name)}, queue = "queue-sink"),`),
+  ];
+  const queueSink = `
+    (name = "queue-sink", worker = (modules = [(name = "sink.js", esModule = ${capnpString(QUEUE_SINK)})], compatibilityDate = ${capnpString(options.compatibilityDate)})),`;
   const flags = (options.compatibilityFlags ?? []).map(capnpString).join(", ");
   return `using Workerd = import "/workerd/workerd.capnp";
 
@@ -81,13 +107,16 @@ const config :Workerd.Config = (
   services = [
     (name = "main", worker = .worker),
     # The Worker's global fetch() may reach this machine's loopback addresses and nothing else.
-    (name = "internet", network = (allow = ["127.0.0.0/8", "::1/128"])),
+    (name = "internet", network = (allow = ["127.0.0.0/8", "::1/128"])),${queues.length > 0 ? queueSink : ""}
   ],
   sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
 );
 
 const worker :Workerd.Worker = (
-  modules = [ (name = "worker.js", esModule = embed ${capnpString(moduleFile)}) ],
+  modules = [
+    (name = "worker.js", esModule = embed ${capnpString(moduleFile)}),
+${wasmModules.map((file) => `    (name = ${capnpString(file)}, wasm = embed ${capnpString(file)}),`).join("\n")}
+  ],
   compatibilityDate = ${capnpString(options.compatibilityDate)},
   compatibilityFlags = [${flags}],
   bindings = [
@@ -115,8 +144,12 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdInst
   const dir = await mkdtemp(path.join(tmpdir(), `bench-workerd-${options.name.replace(/[^\w-]/g, "_")}-`));
   const moduleFile = "worker.js";
   await copyFile(options.bundlePath, path.join(dir, moduleFile));
+  // Wrangler writes the WASM the bundle imports (Argon2id) beside it, imported as "./<hash>-<name>.wasm".
+  const bundleDir = path.dirname(options.bundlePath);
+  const wasmModules = (await readdir(bundleDir)).filter((file) => file.endsWith(".wasm"));
+  await Promise.all(wasmModules.map((file) => copyFile(path.join(bundleDir, file), path.join(dir, file))));
   const configPath = path.join(dir, "config.capnp");
-  await writeFile(configPath, workerdConfig(options, moduleFile));
+  await writeFile(configPath, workerdConfig(options, moduleFile, wasmModules));
   const logPath = path.join(dir, "workerd.log");
   const logFd = openSync(logPath, "a");
 
