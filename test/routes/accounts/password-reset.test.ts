@@ -124,11 +124,31 @@ describe("POST /v1/auth/password/reset", () => {
     expect(await verifyPassword(user.password, await passwordHashOf(user))).toBe(true);
   });
 
-  it("refuses an unknown token after one read, before the new password is hashed", async () => {
+  it.each([
+    ["an unknown token", async () => createOpaqueToken("reset")],
+    ["an expired token", async (client: Client, user: TestUser) => {
+      const token = await resetToken(client, user);
+      client.time.advance(30 * MINUTE);
+      return token;
+    }],
+    ["a used token", async (client: Client, user: TestUser) => {
+      const token = await resetToken(client, user);
+      expect((await client.post("/v1/auth/password/reset", { token, password: NEW_PASSWORD })).status).toBe(204);
+      return token;
+    }],
+    ["a token stored for another purpose", async (client: Client, user: TestUser) => {
+      const token = createOpaqueToken("reset");
+      const expiresAt = new Date(client.time.clock() + 60 * MINUTE);
+      await db.insert(oneTimeTokens).values({ tokenHash: await hashOpaqueToken(token), userId: user.id, purpose: "email_verification", email: user.email, expiresAt });
+      return token;
+    }],
+  ])("refuses %s after one read that changes nothing, before the new password is hashed", async (_, arrange) => {
+    const user = await createUser();
     const client = accountsApp();
-    const { result, roundTrips } = await countDatabaseRoundTrips(() => client.post("/v1/auth/password/reset", { token: createOpaqueToken("reset"), password: NEW_PASSWORD }));
+    const token = await arrange(client, user);
+    const { result, statements } = await countDatabaseRoundTrips(() => client.post("/v1/auth/password/reset", { token, password: "yet another unusual passphrase" }));
     await expectProblem(result, { status: 400, code: "INVALID_TOKEN" });
-    expect(roundTrips).toBe(1);
+    expect(statements).toEqual([expect.stringMatching(/^select user_id from one_time_tokens where /)]);
   });
 
   it("refuses the token of an account deleted since it was sent", async () => {

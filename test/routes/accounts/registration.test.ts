@@ -2,8 +2,12 @@ import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { auditLog, oneTimeTokens, users } from "../../../src/db/schema";
 import { PASSWORD_ISSUES, verifyPassword } from "../../../src/lib/passwords";
-import { accountsApp, db, expectNoSecretsAnswered } from "../../helpers/accounts";
-import { createUser, uniqueEmail } from "../../helpers/identity";
+import { createDatabase } from "../../../src/db/client";
+import { accountsApp, db, expectNoSecretsAnswered, json } from "../../helpers/accounts";
+import { call } from "../../helpers/app";
+import { allowConsoleError } from "../../helpers/expected-noise";
+import { createUser, testConfig, uniqueEmail } from "../../helpers/identity";
+import { testStack } from "../../helpers/stack";
 import { expectProblem } from "../../helpers/problem";
 import { countDatabaseRoundTrips } from "../../helpers/round-trips";
 
@@ -68,6 +72,21 @@ describe("POST /v1/auth/register", () => {
     await db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, deleted.id));
     await post("/v1/auth/register", { email: deleted.email, password: PASSWORD });
     expect(queue.take()).toEqual([expect.objectContaining({ template: "verify-email", to: deleted.email })]);
+  });
+
+  it("queues no mail when the database does not take the registration", async () => {
+    allowConsoleError(/"msg":"unhandled error"/, "the database endpoint answers 404 on purpose; onError logs the failure");
+    const { app, queue } = accountsApp();
+    try {
+      // Another endpoint for this request only: the local stack's control server, which has no /sql.
+      const broken = { MAIL_QUEUE: queue, NEON_HTTP_ENDPOINT: `${testStack().controlUrl}/sql` };
+      const response = await call(app, "/v1/auth/register", json("POST", { email: uniqueEmail(), password: PASSWORD }), broken);
+      expect(response.status).toBeGreaterThanOrEqual(500);
+      expect(queue.take()).toEqual([]);
+    } finally {
+      // The Neon driver's endpoint is process-wide: point it back at the stack for the next test.
+      createDatabase(testConfig());
+    }
   });
 
   it.each([["role"], ["emailVerified"], ["id"], ["__proto__"]])("refuses a body carrying %s, and creates nothing", async (field) => {

@@ -58,7 +58,9 @@ describe("PATCH /v1/me", () => {
     const response = await client.request("/v1/me", json("PATCH", { name: "  After  ", locale: "de" }, headers));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ id: user.id, name: "After", locale: "de" });
-    expect(await db.select({ name: users.name, locale: users.locale }).from(users).where(eq(users.id, user.id))).toEqual([{ name: "After", locale: "de" }]);
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(row).toMatchObject({ name: "After", locale: "de", email: user.email, role: "user", deletedAt: null });
+    expect(row!.emailVerifiedAt).toEqual(expect.any(Date));
     const audited = await db.select().from(auditLog).where(and(eq(auditLog.targetId, user.id), eq(auditLog.action, "user.updated")));
     expect(audited).toEqual([expect.objectContaining({ actorId: user.id })]);
   });
