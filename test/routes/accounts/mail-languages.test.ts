@@ -21,7 +21,7 @@ describe("mail through the queue to the outbox", () => {
     await client.post("/v1/auth/register", { email, password: "a long and unusual passphrase" }, { "Accept-Language": `${locale};q=0.9` });
     expect((await deliverMail(client.queue.take())).retryMessages).toEqual([]);
 
-    const [mail] = await outboxFor(client.request, email);
+    const [mail] = await outboxFor(client.app, email);
     expect(mail).toMatchObject({ template: "verify-email", locale, subject: SUBJECTS["verify-email"][locale] });
     expect(mail!.html).toContain(`lang="${locale}"`);
     expect((await client.post("/v1/auth/email/verify", { token: linkToken(mail!, "verify-email") })).status).toBe(204);
@@ -33,12 +33,12 @@ describe("mail through the queue to the outbox", () => {
     const client = accountsApp();
     await client.post("/v1/auth/password/forgot", { email: user.email }, { "Accept-Language": locale === "en" ? "de" : "en" });
     await deliverMail(client.queue.take());
-    const [reset] = await outboxFor(client.request, user.email);
+    const [reset] = await outboxFor(client.app, user.email);
     expect(reset).toMatchObject({ template: "reset-password", locale, subject: SUBJECTS["reset-password"][locale] });
 
     expect((await client.post("/v1/auth/password/reset", { token: linkToken(reset!, "reset-password"), password: "a fresh and unusual passphrase" })).status).toBe(204);
     await deliverMail(client.queue.take());
-    const [notice] = await outboxFor(client.request, user.email);
+    const [notice] = await outboxFor(client.app, user.email);
     expect(notice).toMatchObject({ template: "password-changed", locale, subject: SUBJECTS["password-changed"][locale] });
     expect(notice!.text).not.toContain("token=");
   });
@@ -52,7 +52,7 @@ describe("mail through the queue to the outbox", () => {
     await client.request("/v1/auth/password/change", json("POST", { currentPassword: user.password, newPassword: "a changed and unusual passphrase" }, bearer(accessToken)));
     await deliverMail(client.queue.take());
 
-    const mails = await outboxFor(client.request, user.email);
+    const mails = await outboxFor(client.app, user.email);
     expect(mails.map(({ template, subject }) => ({ template, subject })).sort((a, b) => a.template.localeCompare(b.template))).toEqual([
       { template: "account-exists", subject: SUBJECTS["account-exists"][locale] },
       { template: "password-changed", subject: SUBJECTS["password-changed"][locale] },

@@ -17,7 +17,7 @@ const PRODUCTION = {
 
 describe("GET /dev/outbox", () => {
   it("lists the mails to an address, newest first, with the links of each", async () => {
-    const { post, request, queue } = accountsApp();
+    const { post, app, queue } = accountsApp();
     const email = uniqueEmail("outbox");
     await post("/v1/auth/register", { email, password: "a long and unusual passphrase" });
     await post("/v1/auth/password/forgot", { email });
@@ -25,7 +25,7 @@ describe("GET /dev/outbox", () => {
     await deliverMail([verification]);
     await deliverMail([reset]);
 
-    const mails = await outboxFor(request, email.toUpperCase());
+    const mails = await outboxFor(app, email.toUpperCase());
     expect(mails.map((mail) => mail.template)).toEqual(["reset-password", "verify-email"]);
     expect(mails[0]).toMatchObject({ to: email, locale: "en", subject: "Reset your password", links: [expect.stringMatching(/^http:\/\/localhost:3000\/reset-password\?token=pt_/)] });
     expect(mails[1]!.links).toEqual([expect.stringMatching(/^http:\/\/localhost:3000\/verify-email\?token=vt_/)]);
