@@ -18,7 +18,8 @@ export const MAX_JSON_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Settings that point the Neon driver at the local stack; they also turn off TLS on the WebSocket. */
 const LOCAL_STACK_SETTINGS = ["NEON_HTTP_ENDPOINT", "NEON_WS_PROXY"] as const;
-const LOCAL_ENVIRONMENTS: ReadonlySet<string> = new Set(["development", "test"]);
+/** The APP_ENVs that run on a developer's machine or in the tests, never deployed. */
+export const LOCAL_ENVIRONMENTS: ReadonlySet<string> = new Set(["development", "test"]);
 
 /** Where mail goes: the `mail_outbox` table (development and test only) or the HTTP provider. */
 export const MAIL_TRANSPORTS = ["outbox", "provider"] as const;

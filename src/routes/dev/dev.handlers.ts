@@ -1,11 +1,10 @@
 import type { MiddlewareHandler } from "hono";
+import { LOCAL_ENVIRONMENTS } from "../../env";
 import type { AppEnv } from "../../lib/app-env";
 import type { AppRouteHandler } from "../../lib/create-router";
 import { ApiError } from "../../lib/errors";
 import { readOutbox } from "../../services/mail/outbox";
 import type { OutboxRoute } from "./dev.routes";
-
-const LOCAL_ENVIRONMENTS: ReadonlySet<string> = new Set(["development", "test"]);
 
 /** Outside development and test these routes do not exist: the same 404 as any unknown path. */
 export function localOnly(): MiddlewareHandler<AppEnv> {

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { Locale, MailMessage } from "../mail/message";
+import type { AccountDeps } from "./account-deps";
 import { auditFrom } from "./audit-from";
 import { invalidToken, newOneTimeToken, presentedTokenHash, redeemToken } from "./one-time-tokens";
-import type { AccountDeps } from "./registration";
 
 /**
  * A new verification link for the account, when its address is not verified yet: one statement that

@@ -4,8 +4,8 @@ import { ApiError } from "../../lib/errors";
 import { hashPassword, verifyDummy, verifyPassword } from "../../lib/passwords";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { MailMessage } from "../mail/message";
+import type { AccountDeps } from "./account-deps";
 import { auditInsert } from "./audit";
-import type { AccountDeps } from "./registration";
 import { endSessionsQuery } from "./sessions";
 
 export interface PasswordChange {

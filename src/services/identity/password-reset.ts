@@ -2,10 +2,10 @@ import { sql } from "drizzle-orm";
 import { hashPassword } from "../../lib/passwords";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { Locale, MailMessage } from "../mail/message";
+import type { AccountDeps } from "./account-deps";
 import { auditFrom } from "./audit-from";
 import { normalizeEmail } from "./emails";
 import { invalidToken, newOneTimeToken, presentedTokenHash, redeemableToken, redeemToken } from "./one-time-tokens";
-import type { AccountDeps } from "./registration";
 
 /**
  * Starts a password reset: one statement stores a reset token and the audit row when the address has

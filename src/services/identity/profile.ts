@@ -3,8 +3,8 @@ import { users } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { Locale } from "../mail/message";
+import type { AccountDeps } from "./account-deps";
 import { auditInsert } from "./audit";
-import type { AccountDeps } from "./registration";
 import { endSessionsQuery } from "./sessions";
 import { profileColumns, type UserProfile } from "./users";
 

@@ -1,19 +1,12 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import type { Clock } from "../../lib/clock";
 import { newId } from "../../lib/ids";
 import { hashPassword } from "../../lib/passwords";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { Locale, MailMessage } from "../mail/message";
+import type { AccountDeps } from "./account-deps";
 import { auditFrom } from "./audit-from";
 import { normalizeEmail } from "./emails";
 import { newOneTimeToken } from "./one-time-tokens";
-
-/** What the account services need; handlers build it from `c.var.services`. */
-export interface AccountDeps {
-  db: Database;
-  clock: Clock;
-}
 
 export interface Registration {
   email: string;

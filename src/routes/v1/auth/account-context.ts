@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../../lib/app-env";
 import { logError } from "../../../middleware/logger";
-import type { AccountDeps } from "../../../services/identity/registration";
+import type { AccountDeps } from "../../../services/identity/account-deps";
 import type { MailMessage } from "../../../services/mail/message";
 import { enqueueMail } from "../../../services/mail/queue";
 
