@@ -32,6 +32,10 @@ export default defineConfig({
                 },
               ],
               durableObjects: { ECHO_OBJECT: { className: "EchoObject", scriptName: "test-fixtures" } },
+              // Mail the app queues in tests goes to a queue nobody consumes, so no batch reaches the
+              // Worker's consumer at a time of the queue's choosing; tests that want mail delivered
+              // record it and hand it to the consumer themselves (test/helpers/mail.ts).
+              queueProducers: { MAIL_QUEUE: { queueName: "edge-backend-mail-tests" } },
               bindings: { APP_ENV: "test", JWT_SIGNING_KEYS: signingKeys, ...workerBindings(inject("stack")) },
             },
           })),

@@ -14,7 +14,7 @@ import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 import { startBenchDatabase, type BenchDatabase } from "./database.ts";
 import { signInForBench } from "./session.ts";
 import { APP_BINDINGS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
-import { killAllWorkerdSync, probe, readWranglerCompatibility, readWranglerDurableObjects, startWorkerd, type WorkerdInstance } from "./workerd.ts";
+import { killAllWorkerdSync, probe, readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
 const settings = loadSettingsFromEnv();
 /** One-minute load average before this script's own work. */
@@ -68,6 +68,8 @@ try {
       bindings: name === "app" ? { ...APP_BINDINGS, ...database.bindings, JWT_SIGNING_KEYS: JSON.stringify(await generateSigningKeySet()) } : {},
       // The bundle exports its Durable Object classes; workerd needs their namespaces and bindings.
       durableObjects: name === "app" ? readWranglerDurableObjects(BUILD_ENV) : [],
+      // The bundle's queue producers (MAIL_QUEUE), bound to a stand-in that drops what they send.
+      queues: name === "app" ? readWranglerQueues(BUILD_ENV) : [],
       compatibilityDate,
       compatibilityFlags,
       // console.log output (one line per request from the app) goes to /dev/null unless kept.

@@ -21,6 +21,8 @@ export interface WorkerdOptions {
   bindings?: Record<string, string>;
   /** Durable Object namespaces the bundle exports, each bound by name; stored in the temporary directory. */
   durableObjects?: DurableObjectBinding[];
+  /** Queue producer bindings, each bound to a stand-in that accepts every message and drops it. */
+  queues?: string[];
   compatibilityDate: string;
   compatibilityFlags?: string[];
   /**
@@ -92,6 +94,19 @@ export function readWranglerDurableObjects(env: string, file = path.join(ROOT, "
   });
 }
 
+/** The queue producer bindings of one wrangler.toml environment (bindings are not inherited). */
+export function readWranglerQueues(env: string, file = path.join(ROOT, "wrangler.toml")): string[] {
+  const config = unstable_readConfig({ config: file, env }, { hideWarnings: true });
+  const producers: Array<{ binding: string }> = config.queues.producers ?? [];
+  return producers.map((producer) => producer.binding);
+}
+
+/**
+ * The stand-in for every queue: workerd turns a producer's `send()` into an HTTP request to the bound
+ * service and expects the queue's metrics back. Nothing consumes the messages; no scenario needs them.
+ */
+const QUEUE_SINK = `export default { async fetch(request) { await request.arrayBuffer(); return Response.json({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } }); } };`;
+
 /** A Cap'n Proto text literal. */
 function capnpString(value: string): string {
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) throw new Error(`unsupported control character in ${JSON.stringify(value)}`);
@@ -107,16 +122,20 @@ const STORAGE_SERVICE = "durable-object-storage";
  * SQLite), which goes with the temporary directory.
  */
 export function workerdConfig(
-  options: Pick<WorkerdOptions, "bindings" | "durableObjects" | "compatibilityDate" | "compatibilityFlags">,
+  options: Pick<WorkerdOptions, "bindings" | "durableObjects" | "queues" | "compatibilityDate" | "compatibilityFlags">,
   moduleFile: string,
   storageDir: string,
   wasmModules: readonly string[] = [],
 ): string {
   const durableObjects = options.durableObjects ?? [];
+  const queues = options.queues ?? [];
   const bindings = [
     ...Object.entries(options.bindings ?? {}).map(([name, value]) => `    (name = ${capnpString(name)}, text = ${capnpString(value)}),`),
     ...durableObjects.map(({ name, className }) => `    (name = ${capnpString(name)}, durableObjectNamespace = ${capnpString(className)}),`),
+    ...queues.map((name) => `    (name = ${capnpString(name)}, queue = "queue-sink"),`),
   ];
+  const queueSink = `
+    (name = "queue-sink", worker = (modules = [(name = "sink.js", esModule = ${capnpString(QUEUE_SINK)})], compatibilityDate = ${capnpString(options.compatibilityDate)})),`;
   const namespaces = durableObjects.map(
     ({ className, sqlite }) => `    (className = ${capnpString(className)}, uniqueKey = ${capnpString(`bench-${className}`)}, enableSql = ${sqlite}),`,
   );
@@ -135,7 +154,7 @@ const config :Workerd.Config = (
   services = [
     (name = "main", worker = .worker),
     # The Worker's global fetch() may reach this machine's loopback addresses and nothing else.
-    (name = "internet", network = (allow = ["127.0.0.0/8", "::1/128"])),${hasObjects ? storageService : ""}
+    (name = "internet", network = (allow = ["127.0.0.0/8", "::1/128"])),${hasObjects ? storageService : ""}${queues.length > 0 ? queueSink : ""}
   ],
   sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
 );

@@ -48,6 +48,26 @@ describe("the deploy configuration (wrangler.toml)", () => {
     for (const { config } of environments) expect(config.secrets?.required).toContain("DATABASE_URL");
   });
 
+  it("declares the mail provider's secrets as required in every environment, so a deploy without them fails", () => {
+    for (const { config } of environments) expect(config.secrets?.required).toEqual(expect.arrayContaining(["MAIL_API_URL", "MAIL_API_KEY", "MAIL_FROM"]));
+  });
+
+  it("gives the top level and every environment its own mail queue, consumed with bounded retries and a dead-letter queue", () => {
+    const configs = [{ name: "top level", config: topLevel }, ...environments];
+    const queues = configs.map(({ name, config }) => {
+      const producer = config.queues.producers?.find(({ binding }: { binding: string }) => binding === "MAIL_QUEUE");
+      expect(producer, name).toBeDefined();
+      const consumer = config.queues.consumers?.find(({ queue }: { queue: string }) => queue === producer!.queue);
+      expect(consumer, name).toBeDefined();
+      expect(consumer!.max_retries, name).toBeGreaterThan(0);
+      expect(consumer!.max_retries, name).toBeLessThanOrEqual(10);
+      expect(consumer!.dead_letter_queue, name).toMatch(/\S/);
+      expect(consumer!.dead_letter_queue, name).not.toBe(producer!.queue);
+      return producer!.queue;
+    });
+    expect(new Set(queues).size).toBe(configs.length);
+  });
+
   it("declares no secrets at the top level, where wrangler dev and the tests would then take the Worker's settings from the shell", () => {
     expect(topLevel.secrets).toBeUndefined();
   });

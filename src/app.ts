@@ -13,6 +13,7 @@ import { requestId } from "./middleware/request-id";
 import { secureHeaders } from "./middleware/secure-headers";
 import { services } from "./middleware/services";
 import { traceContext } from "./middleware/trace-context";
+import { devTools } from "./routes/dev/dev.index";
 import { liveness, readiness } from "./routes/health/health.index";
 import { v1 } from "./routes/v1/index";
 import { wellKnown } from "./routes/well-known/jwks";
@@ -51,6 +52,7 @@ export function createApp({ clock = systemClock }: AppOptions = {}) {
   app.route("/", readiness(clock));
   app.route("/", wellKnown);
   app.route("/v1", v1);
+  app.route("/", devTools);
   // Built once per app on first request (doc31 would rebuild it on every one), after every route is
   // registered; a failure to build it is an error like any other, rendered as problem+json.
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

@@ -18,7 +18,15 @@ export const MAX_JSON_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Settings that point the Neon driver at the local stack; they also turn off TLS on the WebSocket. */
 const LOCAL_STACK_SETTINGS = ["NEON_HTTP_ENDPOINT", "NEON_WS_PROXY"] as const;
-const LOCAL_ENVIRONMENTS: ReadonlySet<string> = new Set(["development", "test"]);
+/** The APP_ENVs that run on a developer's machine or in the tests, never deployed. */
+export const LOCAL_ENVIRONMENTS: ReadonlySet<string> = new Set(["development", "test"]);
+
+/** Where mail goes: the `mail_outbox` table (development and test only) or the HTTP provider. */
+export const MAIL_TRANSPORTS = ["outbox", "provider"] as const;
+/** The provider's settings, required whenever mail goes to the provider. */
+const MAIL_PROVIDER_SETTINGS = ["MAIL_API_URL", "MAIL_API_KEY", "MAIL_FROM"] as const;
+/** `ada@example.com` or `Example <ada@example.com>`, on one line: a header value, so no CR or LF. */
+const MAIL_FROM = /^(?:[^<>\r\n]{1,100} <[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
 
 /** Vars and secrets the Worker needs, validated once per isolate. */
 export const configSchema = z
@@ -62,17 +70,37 @@ export const configSchema = z
     LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(15 * 60),
     /** The web app's origin: links in mails point there (`/verify-email?token=…`, `/reset-password?token=…`). */
     APP_URL: z.url(),
+    /** `outbox` or `provider`; by default the outbox in development and test, the provider elsewhere. */
+    MAIL_TRANSPORT: optional(z.enum(MAIL_TRANSPORTS)),
+    /** The provider's send endpoint: a JSON POST with a Bearer key (Resend's `/emails`, or alike). */
+    MAIL_API_URL: optional(z.url({ protocol: /^https?$/ })),
+    MAIL_API_KEY: optional(z.string().min(1)),
+    /** The sender, e.g. `Example <no-reply@example.com>`. */
+    MAIL_FROM: optional(z.string().regex(MAIL_FROM)),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",
     path: ["UPSTASH_REDIS_REST_TOKEN"],
   })
   .superRefine((env, context) => {
+    if (mailTransport(env) === "provider") {
+      for (const setting of MAIL_PROVIDER_SETTINGS) {
+        if (!env[setting]) context.addIssue({ code: "custom", message: "required when mail goes to the provider", path: [setting] });
+      }
+    }
     if (LOCAL_ENVIRONMENTS.has(env.APP_ENV)) return;
     for (const setting of LOCAL_STACK_SETTINGS) {
       if (env[setting]) context.addIssue({ code: "custom", message: "allowed only in development and test", path: [setting] });
     }
-  });
+    if (env.MAIL_TRANSPORT === "outbox") context.addIssue({ code: "custom", message: "allowed only in development and test", path: ["MAIL_TRANSPORT"] });
+    if (env.MAIL_API_URL?.startsWith("http:")) context.addIssue({ code: "custom", message: "must be https outside development and test", path: ["MAIL_API_URL"] });
+  })
+  .transform((env) => ({ ...env, MAIL_TRANSPORT: mailTransport(env) }));
+
+/** The outbox in development and test, the provider elsewhere, unless MAIL_TRANSPORT says otherwise. */
+function mailTransport(env: { APP_ENV: string; MAIL_TRANSPORT?: (typeof MAIL_TRANSPORTS)[number] }): (typeof MAIL_TRANSPORTS)[number] {
+  return env.MAIL_TRANSPORT ?? (LOCAL_ENVIRONMENTS.has(env.APP_ENV) ? "outbox" : "provider");
+}
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { mailConsumer } from "./jobs/mail";
 
 export { RateCounter } from "./durable-objects/rate-counter";
 
@@ -7,4 +8,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // MAIL_QUEUE is the only queue this Worker consumes; a second one would dispatch on `batch.queue`.
+  queue: mailConsumer(),
 } satisfies ExportedHandler<Env>;

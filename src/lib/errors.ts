@@ -10,8 +10,12 @@ export const ERROR_STATUS = {
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
   MALFORMED_JSON: 400,
+  /** A verification or reset token that is unknown, used, expired or of another purpose: one answer for all. */
+  INVALID_TOKEN: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** A password change whose current password is wrong. */
+  INVALID_CURRENT_PASSWORD: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,

@@ -2,6 +2,9 @@ import { describe, expect, it, vi } from "vitest";
 import { call, testApp } from "../helpers/app";
 import { expectNoLeak, expectProblem } from "../helpers/problem";
 
+/** The mail provider's settings, which staging and production require. */
+const MAIL_PROVIDER = { MAIL_API_URL: "https://mail.example.test/emails", MAIL_API_KEY: "re_test", MAIL_FROM: "Example <no-reply@example.test>" };
+
 describe("configuration", () => {
   const app = testApp((app) => app.get("/v1/test/ok", (c) => c.json({ ok: true })));
 
@@ -48,7 +51,7 @@ describe("configuration", () => {
   });
 
   it("accepts staging without the local stack's settings", async () => {
-    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: "" });
+    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: "", ...MAIL_PROVIDER });
     expect(response.status).toBe(200);
   });
 
@@ -68,5 +71,42 @@ describe("configuration", () => {
     );
     const response = await call(seen, "/v1/test/context", undefined, { MAX_BODY_BYTES: "2048" });
     expect(await response.json()).toEqual({ appEnv: "test", maxBody: 2048, hasDb: "function" });
+  });
+
+  describe("mail", () => {
+    const STAGING = { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined };
+
+    it.each(["staging", "production"])("requires the mail provider's URL, key and sender in %s", async (appEnv) => {
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const problem = await expectProblem(await call(app, "/v1/test/ok", undefined, { ...STAGING, APP_ENV: appEnv }), { status: 500, code: "CONFIGURATION_ERROR" });
+      for (const setting of ["MAIL_API_URL", "MAIL_API_KEY", "MAIL_FROM"]) expect(problem.detail).toContain(setting);
+      vi.restoreAllMocks();
+    });
+
+    it.each(["staging", "production"])("refuses the outbox in %s, even with the provider configured", async (appEnv) => {
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const response = await call(app, "/v1/test/ok", undefined, { ...STAGING, ...MAIL_PROVIDER, APP_ENV: appEnv, MAIL_TRANSPORT: "outbox" });
+      expect((await expectProblem(response, { status: 500, code: "CONFIGURATION_ERROR" })).detail).toContain("MAIL_TRANSPORT");
+      vi.restoreAllMocks();
+    });
+
+    it("refuses a provider URL without TLS, and a sender that would break its header line, in production", async () => {
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const overrides = { ...STAGING, ...MAIL_PROVIDER, APP_ENV: "production", MAIL_API_URL: "http://mail.example.test/emails", MAIL_FROM: "Example <a@example.test>\r\nBcc: b@example.test" };
+      const problem = await expectProblem(await call(app, "/v1/test/ok", undefined, overrides), { status: 500, code: "CONFIGURATION_ERROR" });
+      expect(problem.detail).toContain("MAIL_API_URL");
+      expect(problem.detail).toContain("MAIL_FROM");
+      vi.restoreAllMocks();
+    });
+
+    it("runs development and test on the outbox with no provider settings, and the provider only with them", async () => {
+      expect((await call(app, "/v1/test/ok", undefined, { APP_ENV: "development" })).status).toBe(200);
+      expect((await call(app, "/v1/test/ok")).status).toBe(200);
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const problem = await expectProblem(await call(app, "/v1/test/ok", undefined, { MAIL_TRANSPORT: "provider" }), { status: 500, code: "CONFIGURATION_ERROR" });
+      expect(problem.detail).toContain("MAIL_API_KEY");
+      vi.restoreAllMocks();
+      expect((await call(app, "/v1/test/ok", undefined, { MAIL_TRANSPORT: "provider", ...MAIL_PROVIDER })).status).toBe(200);
+    });
   });
 });

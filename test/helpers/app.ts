@@ -4,8 +4,8 @@ import { expectNoSecretsIn } from "./secrets-in-responses";
 
 export type TestApp = ReturnType<typeof createApp>;
 
-/** Bindings to override in one test; `undefined` removes a binding. */
-export type BindingOverrides = Record<string, string | undefined>;
+/** Bindings to override in one test (vars, secrets or a binding's stand-in); `undefined` removes one. */
+export type BindingOverrides = Record<string, unknown>;
 
 /**
  * The real app with test-only routes added by `mount`, for behaviour no real route can show yet.

@@ -1,4 +1,9 @@
 import { createRouter } from "../../../lib/create-router";
+import { authenticate } from "../../../middleware/authenticate";
+import * as handlers from "./me.handlers";
+import * as routes from "./me.routes";
 
-/** `GET`, `PATCH` and `DELETE /v1/me` (routes arrive with the accounts work). */
+/** `GET`, `PATCH` and `DELETE /v1/me`: the signed-in user's own account. */
 export const me = createRouter();
+me.use("*", authenticate());
+me.openapi(routes.getMe, handlers.getMe).openapi(routes.updateMe, handlers.updateMe).openapi(routes.deleteMe, handlers.deleteMe);

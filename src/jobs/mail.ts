@@ -1,0 +1,65 @@
+import { createDatabase } from "../db/client";
+import { loadConfig, type Config } from "../env";
+import { createLogger, type Logger } from "../lib/logger";
+import { createMailer, type Mailer } from "../services/mail/mailer";
+import { MailMessageSchema } from "../services/mail/message";
+import { renderMail } from "../services/mail/templates/render";
+
+/** A failed mail waits 30 s before its second attempt, doubling after each, at most 10 minutes. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(600, 30 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** While the configuration is broken, a batch waits this long before it is delivered again. */
+const CONFIGURATION_RETRY_SECONDS = 300;
+
+export interface MailConsumerOptions {
+  /** Makes the mailer from the configuration; tests pass their own transport through it. */
+  mailer?: (config: Config) => Mailer;
+}
+
+/**
+ * The `MAIL_QUEUE` consumer: validates each message, renders it in its language and sends it through
+ * the mailer, all messages of a batch at once. A sent mail is acknowledged; a failed one is retried
+ * with a growing delay until the queue's `max_retries` moves it to the dead-letter queue; a message
+ * that does not match the schema can never be sent, and is logged and dropped.
+ */
+export function mailConsumer({ mailer = defaultMailer }: MailConsumerOptions = {}): ExportedHandlerQueueHandler<Env> {
+  return async function consumeMail(batch, env) {
+    const loaded = loadConfig(env);
+    const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { queue: batch.queue } });
+    if (!loaded.ok) {
+      logger.error("invalid configuration", { settings: loaded.settings });
+      batch.retryAll({ delaySeconds: CONFIGURATION_RETRY_SECONDS });
+      return;
+    }
+    const config = loaded.config;
+    const send = mailer(config);
+    await Promise.all(batch.messages.map((message) => deliver(message, config, send, logger)));
+  };
+}
+
+async function deliver(message: Message, config: Config, mailer: Mailer, logger: Logger): Promise<void> {
+  const fields = { messageId: message.id, attempts: message.attempts };
+  const parsed = MailMessageSchema.safeParse(message.body);
+  if (!parsed.success) {
+    // Paths and codes only: the values are a recipient and a token.
+    logger.error("mail message refused", { ...fields, issues: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(message)"}: ${issue.code}`) });
+    message.ack();
+    return;
+  }
+  const mail = parsed.data;
+  try {
+    await mailer.send({ ...renderMail(mail, config.APP_URL), to: mail.to, template: mail.template, locale: mail.locale, idempotencyKey: message.id });
+    message.ack();
+    logger.info("mail sent", { ...fields, template: mail.template });
+  } catch (error) {
+    logger.warn("mail not sent; retrying", { ...fields, template: mail.template, error });
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  }
+}
+
+function defaultMailer(config: Config): Mailer {
+  let db: ReturnType<typeof createDatabase> | undefined;
+  return createMailer(config, { db: () => (db ??= createDatabase(config)) });
+}

@@ -1,0 +1,8 @@
+import type { Database } from "../../db/client";
+import type { Clock } from "../../lib/clock";
+
+/** What the account services (registration, verification, passwords, profile) need; handlers build it from `c.var.services`. */
+export interface AccountDeps {
+  db: Database;
+  clock: Clock;
+}
