@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../../src/app";
@@ -6,8 +5,9 @@ import { createDatabase } from "../../../src/db/client";
 import { auditLog, sessions } from "../../../src/db/schema";
 import { call } from "../../helpers/app";
 import { manualClock } from "../../helpers/clock";
-import { bearer, createUser, signIn, testConfig } from "../../helpers/identity";
+import { bearer, createUser, testConfig } from "../../helpers/identity";
 import { expectProblem } from "../../helpers/problem";
+import { countDatabaseRoundTrips } from "../../helpers/round-trips";
 
 const db = createDatabase(testConfig()).http;
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
@@ -47,6 +47,15 @@ describe("POST /v1/auth/login", () => {
 
     const listed = await request("/v1/auth/sessions", { headers: bearer(tokens.accessToken) });
     expect(listed.status).toBe(200);
+  });
+
+  it("makes two database round trips: the account, then one batch with the session and its audit row", async () => {
+    const user = await createUser();
+    const { request } = isolate();
+    const { result, roundTrips, statements } = await countDatabaseRoundTrips(() => request("/v1/auth/login", json({ email: user.email, password: user.password })));
+    expect(result.status).toBe(200);
+    expect(roundTrips).toBe(2);
+    expect(statements[1]).toMatch(/insert into "sessions".*insert into "refresh_tokens".*insert into "audit_log"/);
   });
 
   it("answers a wrong password and an unknown address identically", async () => {
@@ -110,6 +119,13 @@ describe("POST /v1/auth/refresh", () => {
     expect((await refresh(next.refreshToken)).status).toBe(200);
   });
 
+  it("makes one database round trip", async () => {
+    const { tokens, refresh } = await signedInIsolate();
+    const { result, roundTrips } = await countDatabaseRoundTrips(() => refresh(tokens.refreshToken));
+    expect(result.status).toBe(200);
+    expect(roundTrips).toBe(1);
+  });
+
   it("gives a client that sends the same token twice at once the same successor", async () => {
     const { tokens, refresh } = await signedInIsolate();
     const [first, second] = await Promise.all([refresh(tokens.refreshToken), refresh(tokens.refreshToken)]);
@@ -129,14 +145,14 @@ describe("POST /v1/auth/refresh", () => {
   });
 
   it("revokes the whole session when a rotated token comes back after the grace window", async () => {
-    const { tokens, refresh, time, request } = await signedInIsolate();
+    const { tokens, refresh, time } = await signedInIsolate();
     vi.spyOn(console, "log").mockImplementation(() => {});
     const next = await (await refresh(tokens.refreshToken)).json<TokenPair>();
     time.advance(11 * SECOND);
     await expectProblem(await refresh(tokens.refreshToken), { status: 401, code: "UNAUTHORIZED" });
     // The family is gone: the successor the legitimate client holds no longer works either.
     await expectProblem(await refresh(next.refreshToken), { status: 401, code: "UNAUTHORIZED" });
-    const [session] = await db.select({ reason: sessions.revokedReason }).from(sessions).where(eq(sessions.id, (await sessionOf(request, next.accessToken, time))!));
+    const [session] = await db.select({ reason: sessions.revokedReason }).from(sessions).where(eq(sessions.id, sessionIdOf(next.accessToken)));
     expect(session).toEqual({ reason: "reuse_detected" });
     vi.restoreAllMocks();
   });
@@ -171,8 +187,7 @@ describe("POST /v1/auth/refresh", () => {
   });
 });
 
-/** The session id of an access token: read from its claims, as the server does. */
-async function sessionOf(_request: unknown, accessToken: string, _time: unknown): Promise<string | undefined> {
-  const payload = JSON.parse(atob(accessToken.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as { sid?: string };
-  return payload.sid;
+/** The session id an access token names, read from its claims. */
+function sessionIdOf(accessToken: string): string {
+  return (JSON.parse(atob(accessToken.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as { sid: string }).sid;
 }
