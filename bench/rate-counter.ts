@@ -7,26 +7,19 @@
 // A measurement: it exits 0 whatever the figures, 1 only if it cannot run.
 //
 // Settings (environment): BENCH_RATE_COUNTER_CALLS (1000), BENCH_RATE_COUNTER_WARMUP (100).
+import { envCount, stopWorkerdOnSignals } from "./cli.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { bundleBenchWorker } from "./build.ts";
 import { formatTable, quantile } from "./load.ts";
-import { killAllWorkerdSync, readWranglerCompatibility, startWorkerd, type WorkerdInstance } from "./workerd.ts";
+import { readWranglerCompatibility, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
 /** No single request may take longer than this; the run stops with an error instead. */
 const CALL_TIMEOUT_MS = 5_000;
 
-function count(name: string, fallback: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-const calls = count("BENCH_RATE_COUNTER_CALLS", 1000, 100_000);
-const warmup = count("BENCH_RATE_COUNTER_WARMUP", 100, 10_000);
+const calls = envCount("BENCH_RATE_COUNTER_CALLS", 1000, 100_000);
+const warmup = envCount("BENCH_RATE_COUNTER_WARMUP", 100, 10_000);
 const ms = (value: number) => value.toFixed(3);
 
 let instance: WorkerdInstance | undefined;
@@ -37,13 +30,7 @@ async function cleanup(): Promise<void> {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping workerd`);
-    killAllWorkerdSync();
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+stopWorkerdOnSignals(cleanup);
 
 async function get(url: string): Promise<string> {
   const response = await fetch(url, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });

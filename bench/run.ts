@@ -5,6 +5,7 @@
 // discarded load before each (3), BENCH_CONNECTIONS (10), BENCH_ONLY a substring of the scenario
 // names to run, BENCH_KEEP_LOGS=1 writes workerd's stdout (the app logs one line per request) to a
 // log file and keeps it; by default stdout goes to /dev/null and stderr to a file deleted at exit.
+import { stopWorkerdOnSignals } from "./cli.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -14,7 +15,7 @@ import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 import { startBenchDatabase, type BenchDatabase } from "./database.ts";
 import { signInForBench } from "./session.ts";
 import { APP_BINDINGS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
-import { killAllWorkerdSync, probe, readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
+import { probe, readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
 const settings = loadSettingsFromEnv();
 /** One-minute load average before this script's own work. */
@@ -33,13 +34,7 @@ async function cleanup(): Promise<void> {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping workerd`);
-    killAllWorkerdSync();
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+stopWorkerdOnSignals(cleanup);
 
 try {
   if (selected.length === 0) throw new Error(`BENCH_ONLY=${JSON.stringify(only)} matches no scenario`);

@@ -9,6 +9,7 @@
 //
 // Settings (environment): BENCH_STACK_CALLS (1000), BENCH_STACK_WARMUP (100),
 // BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (redis://127.0.0.1:6379).
+import { envCount } from "./cli.ts";
 import { randomBytes } from "node:crypto";
 import { neon } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis";
@@ -24,16 +25,8 @@ const TARGET_MS = 1;
 /** No single call may take longer than this; the loop stops with an error instead. */
 const CALL_TIMEOUT_MS = 5_000;
 
-function count(name: string, fallback: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-const calls = count("BENCH_STACK_CALLS", 1000, 100_000);
-const warmup = count("BENCH_STACK_WARMUP", 100, 10_000);
+const calls = envCount("BENCH_STACK_CALLS", 1000, 100_000);
+const warmup = envCount("BENCH_STACK_WARMUP", 100, 10_000);
 const databaseUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const redisUrl = process.env.BENCH_REDIS_URL || "redis://127.0.0.1:6379";
 

@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { BEARER_AUTH, jsonBody, problemResponse } from "../../../lib/openapi";
 import { CurrentPasswordSchema, PasswordSchema } from "../../../lib/passwords";
-import { ProblemSchema, PROBLEM_CONTENT_TYPE } from "../../../lib/problem";
 
-const problem = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } });
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
 
 const EmailSchema = z.email().max(254).openapi({ example: "ada@example.com" });
 const OneTimeTokenSchema = z.string().min(1).max(128).openapi({ description: "The token from the link in the mail." });
@@ -23,7 +21,6 @@ const ResetPasswordSchema = z.object({ token: OneTimeTokenSchema, password: Pass
 const ChangePasswordSchema = z.object({ currentPassword: CurrentPasswordSchema, newPassword: PasswordSchema }).strict().openapi("ChangePassword");
 
 const accepted = { description: "Accepted.", content: { "application/json": { schema: AcceptedSchema } } };
-const bearerAuth = [{ bearerAuth: [] }];
 const tags = ["Accounts"];
 
 export const register = createRoute({
@@ -31,17 +28,17 @@ export const register = createRoute({
   path: "/register",
   tags,
   summary: "Create an account; a verification mail follows. An address that has an account gets a notice instead, and the same answer.",
-  request: { body: json(RegisterSchema) },
-  responses: { 202: accepted, 400: problem("The body is invalid: a malformed address, or a password that is too short, too long or too common.") },
+  request: { body: jsonBody(RegisterSchema) },
+  responses: { 202: accepted, 400: problemResponse("The body is invalid: a malformed address, or a password that is too short, too long or too common.") },
 });
 
 export const resendVerification = createRoute({
   method: "post",
   path: "/email/verification",
   tags,
-  security: bearerAuth,
+  security: BEARER_AUTH,
   summary: "Send the verification mail again; nothing is sent when the address is already verified.",
-  responses: { 202: accepted, 401: problem("No valid access token.") },
+  responses: { 202: accepted, 401: problemResponse("No valid access token.") },
 });
 
 export const verifyEmail = createRoute({
@@ -49,8 +46,8 @@ export const verifyEmail = createRoute({
   path: "/email/verify",
   tags,
   summary: "Confirm the address with the token from the verification mail (valid 24 hours, once).",
-  request: { body: json(VerifyEmailSchema) },
-  responses: { 204: { description: "The address is verified." }, 400: problem("INVALID_TOKEN: unknown, used, expired or of another purpose; or an invalid body.") },
+  request: { body: jsonBody(VerifyEmailSchema) },
+  responses: { 204: { description: "The address is verified." }, 400: problemResponse("INVALID_TOKEN: unknown, used, expired or of another purpose; or an invalid body.") },
 });
 
 export const forgotPassword = createRoute({
@@ -58,8 +55,8 @@ export const forgotPassword = createRoute({
   path: "/password/forgot",
   tags,
   summary: "Send a password reset mail (its link works 30 minutes, once) if the address has an account; the same answer for every address.",
-  request: { body: json(ForgotPasswordSchema) },
-  responses: { 202: accepted, 400: problem("The body is invalid.") },
+  request: { body: jsonBody(ForgotPasswordSchema) },
+  responses: { 202: accepted, 400: problemResponse("The body is invalid.") },
 });
 
 export const resetPassword = createRoute({
@@ -67,10 +64,10 @@ export const resetPassword = createRoute({
   path: "/password/reset",
   tags,
   summary: "Set a new password with the token from the reset mail; every session of the account ends.",
-  request: { body: json(ResetPasswordSchema) },
+  request: { body: jsonBody(ResetPasswordSchema) },
   responses: {
     204: { description: "The password is set; sign in with it." },
-    400: problem("INVALID_TOKEN: unknown, used, expired or of another purpose; or an invalid body or password."),
+    400: problemResponse("INVALID_TOKEN: unknown, used, expired or of another purpose; or an invalid body or password."),
   },
 });
 
@@ -78,14 +75,14 @@ export const changePassword = createRoute({
   method: "post",
   path: "/password/change",
   tags,
-  security: bearerAuth,
+  security: BEARER_AUTH,
   summary: "Change the password; every other session ends, this one stays, and a notice mail is sent.",
-  request: { body: json(ChangePasswordSchema) },
+  request: { body: jsonBody(ChangePasswordSchema) },
   responses: {
     204: { description: "The password is changed." },
-    400: problem("The body is invalid, or the new password too short, too long or too common."),
-    401: problem("No valid access token."),
-    403: problem("INVALID_CURRENT_PASSWORD: the current password is wrong."),
+    400: problemResponse("The body is invalid, or the new password too short, too long or too common."),
+    401: problemResponse("No valid access token."),
+    403: problemResponse("INVALID_CURRENT_PASSWORD: the current password is wrong."),
   },
 });
 

@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ProblemSchema, PROBLEM_CONTENT_TYPE } from "../../../lib/problem";
+import { BEARER_AUTH, jsonBody, problemResponse } from "../../../lib/openapi";
 import { CurrentPasswordSchema } from "../../../lib/passwords";
 
-const problem = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } });
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
 
 export const TokenPairSchema = z
   .object({
@@ -37,7 +35,6 @@ const SessionSchema = z
 
 const SessionIdParams = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
 
-const bearerAuth = [{ bearerAuth: [] }];
 const tags = ["Authentication"];
 
 export const login = createRoute({
@@ -45,13 +42,13 @@ export const login = createRoute({
   path: "/login",
   tags,
   summary: "Sign in with e-mail and password; opens a session.",
-  request: { body: json(LoginSchema) },
+  request: { body: jsonBody(LoginSchema) },
   responses: {
     200: { description: "Signed in.", content: { "application/json": { schema: TokenPairSchema } } },
-    400: problem("The body is not a valid login."),
-    401: problem("The e-mail address or the password is wrong (the same answer for unknown addresses)."),
-    429: problem("Too many failed logins for this account or from this address; see Retry-After."),
-    503: problem("The login counters cannot be reached; logging in is refused until they can."),
+    400: problemResponse("The body is not a valid login."),
+    401: problemResponse("The e-mail address or the password is wrong (the same answer for unknown addresses)."),
+    429: problemResponse("Too many failed logins for this account or from this address; see Retry-After."),
+    503: problemResponse("The login counters cannot be reached; logging in is refused until they can."),
   },
 });
 
@@ -60,11 +57,11 @@ export const refresh = createRoute({
   path: "/refresh",
   tags,
   summary: "Exchange a refresh token for a new pair; the presented token is rotated.",
-  request: { body: json(RefreshSchema) },
+  request: { body: jsonBody(RefreshSchema) },
   responses: {
     200: { description: "A new token pair.", content: { "application/json": { schema: TokenPairSchema } } },
-    400: problem("The body is not a valid refresh request."),
-    401: problem("The refresh token is unknown, reused, or its session has ended."),
+    400: problemResponse("The body is not a valid refresh request."),
+    401: problemResponse("The refresh token is unknown, reused, or its session has ended."),
   },
 });
 
@@ -72,20 +69,20 @@ export const logout = createRoute({
   method: "post",
   path: "/logout",
   tags,
-  security: bearerAuth,
+  security: BEARER_AUTH,
   summary: "End the session of the access token; its tokens stop working.",
-  responses: { 204: { description: "Signed out." }, 401: problem("No valid access token.") },
+  responses: { 204: { description: "Signed out." }, 401: problemResponse("No valid access token.") },
 });
 
 export const listSessions = createRoute({
   method: "get",
   path: "/sessions",
   tags,
-  security: bearerAuth,
+  security: BEARER_AUTH,
   summary: "The caller's active sessions, most recently used first.",
   responses: {
     200: { description: "Active sessions.", content: { "application/json": { schema: z.object({ sessions: z.array(SessionSchema) }) } } },
-    401: problem("No valid access token."),
+    401: problemResponse("No valid access token."),
   },
 });
 
@@ -93,21 +90,21 @@ export const revokeSession = createRoute({
   method: "delete",
   path: "/sessions/{id}",
   tags,
-  security: bearerAuth,
+  security: BEARER_AUTH,
   summary: "End one of the caller's sessions.",
   request: { params: SessionIdParams },
-  responses: { 204: { description: "Ended." }, 401: problem("No valid access token."), 404: problem("No such active session of the caller.") },
+  responses: { 204: { description: "Ended." }, 401: problemResponse("No valid access token."), 404: problemResponse("No such active session of the caller.") },
 });
 
 export const revokeOtherSessions = createRoute({
   method: "delete",
   path: "/sessions",
   tags,
-  security: bearerAuth,
+  security: BEARER_AUTH,
   summary: "End every session of the caller but the current one.",
   responses: {
     200: { description: "How many sessions ended.", content: { "application/json": { schema: z.object({ revoked: z.number().int() }) } } },
-    401: problem("No valid access token."),
+    401: problemResponse("No valid access token."),
   },
 });
 

@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { BEARER_AUTH, problemResponse } from "../../../lib/openapi";
 import { LOCALES, USER_ROLES } from "../../../db/schema";
-import { ProblemSchema, PROBLEM_CONTENT_TYPE } from "../../../lib/problem";
 
-const problem = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } });
 
 /** The signed-in user's profile, as every /v1/me answer shows it. */
 export const ProfileSchema = z
@@ -28,7 +27,7 @@ const UpdateProfileSchema = z
   .openapi("UpdateProfile");
 
 const profile = { description: "The profile.", content: { "application/json": { schema: ProfileSchema } } };
-const security = [{ bearerAuth: [] }];
+const security = BEARER_AUTH;
 const tags = ["Accounts"];
 
 export const getMe = createRoute({
@@ -37,7 +36,7 @@ export const getMe = createRoute({
   tags,
   security,
   summary: "The signed-in user's profile.",
-  responses: { 200: profile, 401: problem("No valid access token.") },
+  responses: { 200: profile, 401: problemResponse("No valid access token.") },
 });
 
 export const updateMe = createRoute({
@@ -47,7 +46,7 @@ export const updateMe = createRoute({
   security,
   summary: "Change the name or the language; nothing else of the profile can be changed here.",
   request: { body: { content: { "application/json": { schema: UpdateProfileSchema } }, required: true } },
-  responses: { 200: profile, 400: problem("The body is invalid or carries another field."), 401: problem("No valid access token.") },
+  responses: { 200: profile, 400: problemResponse("The body is invalid or carries another field."), 401: problemResponse("No valid access token.") },
 });
 
 export const deleteMe = createRoute({
@@ -56,7 +55,7 @@ export const deleteMe = createRoute({
   tags,
   security,
   summary: "Delete the account: it is hidden at once, every session ends, and its address may register again.",
-  responses: { 204: { description: "Deleted." }, 401: problem("No valid access token.") },
+  responses: { 204: { description: "Deleted." }, 401: problemResponse("No valid access token.") },
 });
 
 export type GetMeRoute = typeof getMe;
