@@ -41,6 +41,26 @@ describe("revocation at the edge", () => {
     expect(CHECK_TTL_MS).toBeLessThanOrEqual(60 * SECOND);
   });
 
+  it("stops the other sessions' access tokens within the bound after a password change, and after account deletion", async () => {
+    const { time, first, second } = twoIsolates();
+    const user = await createUser();
+    const [laptop, phone] = await Promise.all([signIn(user, time.clock), signIn(user, time.clock)]);
+    expect((await sessionsOf(second, phone.accessToken)).status).toBe(200);
+
+    const change = { currentPassword: user.password, newPassword: "a brand new passphrase for this test" };
+    const changed = await first("/v1/auth/password/change", { method: "POST", headers: bearer(laptop.accessToken, { "Content-Type": "application/json" }), body: JSON.stringify(change) });
+    expect(changed.status).toBe(204);
+    time.advance(CHECK_TTL_MS - 1);
+    expect((await sessionsOf(second, phone.accessToken)).status).toBe(200);
+    time.advance(1);
+    await expectProblem(await sessionsOf(second, phone.accessToken), { status: 401, code: "UNAUTHORIZED" });
+
+    expect((await sessionsOf(second, laptop.accessToken)).status).toBe(200);
+    expect((await first("/v1/me", { method: "DELETE", headers: bearer(laptop.accessToken) })).status).toBe(204);
+    time.advance(CHECK_TTL_MS);
+    await expectProblem(await sessionsOf(second, laptop.accessToken), { status: 401, code: "UNAUTHORIZED" });
+  });
+
   it("refuses a logged-out session's refresh token", async () => {
     const { time, first } = twoIsolates();
     const tokens = await signIn(await createUser(), time.clock);
