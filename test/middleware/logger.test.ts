@@ -2,6 +2,7 @@ import { SELF } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { workspaces } from "../../src/db/schema";
 import { call, testApp, url } from "../helpers/app";
+import { testKey } from "../helpers/redis-keys";
 
 let log: MockInstance<typeof console.log>;
 let error: MockInstance<typeof console.error>;
@@ -76,7 +77,7 @@ describe("request log", () => {
   });
 
   it("logs a failed Redis command without its key or field", async () => {
-    const key = `test:logger:${crypto.randomUUID()}`;
+    const key = testKey("logger");
     const app = testApp((app) =>
       app.get("/v1/test/redis", async (c) => {
         const redis = c.var.services.redis!;
