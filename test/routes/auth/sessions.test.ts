@@ -2,7 +2,11 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../../src/app";
 import { createDatabase } from "../../../src/db/client";
-import { auditLog, sessions } from "../../../src/db/schema";
+import { auditLog, sessions, users } from "../../../src/db/schema";
+import { needsRehash, verifyPassword } from "../../../src/lib/passwords";
+import { argon2 } from "../../../src/lib/passwords/argon2";
+import { formatPhc } from "../../../src/lib/passwords/phc";
+import { encodePassword } from "../../../src/lib/passwords/policy";
 import { call } from "../../helpers/app";
 import { manualClock } from "../../helpers/clock";
 import { bearer, createUser, testConfig } from "../../helpers/identity";
@@ -56,6 +60,20 @@ describe("POST /v1/auth/login", () => {
     expect(result.status).toBe(200);
     expect(roundTrips).toBe(2);
     expect(statements[1]).toMatch(/insert into "sessions".*insert into "refresh_tokens".*insert into "audit_log"/);
+  });
+
+  it("re-hashes a password stored with older parameters on a successful login", async () => {
+    const user = await createUser();
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const older = { memoryKiB: 9216, iterations: 4, parallelism: 1 };
+    const tag = await argon2({ password: encodePassword(user.password), salt, tagLength: 32, ...older });
+    await db.update(users).set({ passwordHash: formatPhc({ ...older, salt, tag }) }).where(eq(users.id, user.id));
+
+    await loginAs(isolate().request, user.email, user.password);
+    const [stored] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id));
+    expect(stored!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(needsRehash(stored!.passwordHash!)).toBe(false);
+    expect(await verifyPassword(user.password, stored!.passwordHash!)).toBe(true);
   });
 
   it("answers a wrong password and an unknown address identically", async () => {
