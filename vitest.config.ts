@@ -10,6 +10,16 @@ process.env.WRANGLER_SEND_METRICS = "false";
 /** A key set of this run's own; tests read it from `env.JWT_SIGNING_KEYS` to forge tokens against it. */
 const signingKeys = JSON.stringify(await generateSigningKeySet());
 
+/**
+ * Rate limits no test reaches by accident: the suite's requests mostly come from one client (no
+ * CF-Connecting-IP) and would share one counter. Keys go under the run's Redis prefix, deleted at the
+ * end. The rate-limit tests set tight limits of their own.
+ */
+const suiteRateLimits = (keyPrefix: string) => {
+  const generous = { policy: { algorithm: "sliding-window", limit: 1_000_000, windowMs: 1000 } };
+  return JSON.stringify({ keyPrefix: `${keyPrefix}ratelimit`, auth: generous, api: generous });
+};
+
 export default defineConfig({
   test: {
     // The Worker's one-JSON-line-per-request logs; tests that care about them spy on console.
@@ -36,7 +46,7 @@ export default defineConfig({
               // Worker's consumer at a time of the queue's choosing; tests that want mail delivered
               // record it and hand it to the consumer themselves (test/helpers/mail.ts).
               queueProducers: { MAIL_QUEUE: { queueName: "edge-backend-mail-tests" } },
-              bindings: { APP_ENV: "test", JWT_SIGNING_KEYS: signingKeys, ...workerBindings(inject("stack")) },
+              bindings: { APP_ENV: "test", JWT_SIGNING_KEYS: signingKeys, RATE_LIMITS: suiteRateLimits(inject("redisKeyPrefix")), ...workerBindings(inject("stack")) },
             },
           })),
         ],

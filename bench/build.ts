@@ -37,10 +37,17 @@ export async function measureBundle(bundlePath: string): Promise<BuildResult> {
   return { bundlePath, rawBytes: source.byteLength, gzipBytes: gzipSync(source, { level: 9 }).byteLength };
 }
 
+export interface WorkerBuild {
+  /** Another entry than wrangler.toml's `main` (a file under bench/), built with the same settings. */
+  entry?: string;
+  /** Where the bundle goes, emptied first; dist/ by default. */
+  outdir?: string;
+}
+
 /** `wrangler deploy --dry-run --minify --outdir dist`; rejects with Wrangler's output if it fails. */
-export async function buildWorker(): Promise<BuildResult> {
-  await rm(DIST_DIR, { recursive: true, force: true });
-  const args = [WRANGLER, "deploy", "--dry-run", "--minify", "--outdir", DIST_DIR, "--env", BUILD_ENV];
+export async function buildWorker({ entry, outdir = DIST_DIR }: WorkerBuild = {}): Promise<BuildResult> {
+  await rm(outdir, { recursive: true, force: true });
+  const args = [WRANGLER, "deploy", ...(entry ? [entry] : []), "--dry-run", "--minify", "--outdir", outdir, "--env", BUILD_ENV];
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"] });
     let text = "";
@@ -57,7 +64,7 @@ export async function buildWorker(): Promise<BuildResult> {
       else reject(new Error(`wrangler deploy --dry-run failed (${signal ?? `exit ${code}`}):\n${stripVTControlCharacters(text).trim()}`));
     });
   });
-  const bundlePath = path.join(DIST_DIR, "index.js");
+  const bundlePath = path.join(outdir, entry ? `${path.basename(entry, path.extname(entry))}.js` : "index.js");
   const found = await stat(bundlePath).catch(() => undefined);
   if (!found?.isFile()) throw new Error(`wrangler reported success but wrote no ${path.relative(ROOT, bundlePath)}:\n${output.trim()}`);
   return measureBundle(bundlePath);

@@ -14,7 +14,7 @@ import { formatComparisons, formatResults, loadSettingsFromEnv, runScenario, typ
 import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 import { startBenchDatabase, type BenchDatabase } from "./database.ts";
 import { signInForBench } from "./session.ts";
-import { APP_BINDINGS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
+import { APP_BINDINGS, benchRateLimits, PING_WORKERS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
 import { probe, readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
 const settings = loadSettingsFromEnv();
@@ -26,7 +26,7 @@ const keepLog = process.env.BENCH_KEEP_LOGS === "1";
 const instances: WorkerdInstance[] = [];
 let scratch: string | undefined;
 
-let database: BenchDatabase = { bindings: {} as BenchDatabase["bindings"], close: async () => {} };
+let database: BenchDatabase = { bindings: {} as BenchDatabase["bindings"], upstash: {} as BenchDatabase["upstash"], redisKeyPrefix: "", close: async () => {} };
 
 async function cleanup(): Promise<void> {
   await Promise.allSettled(instances.splice(0).map((instance) => instance.close()));
@@ -42,29 +42,52 @@ try {
   const workersNeeded = new Set<WorkerName>(selected.map((scenario) => scenario.worker));
 
   const bundles = new Map<WorkerName, BuildResult>();
+  scratch = await mkdtemp(path.join(tmpdir(), "bench-"));
   if (workersNeeded.has("app")) {
     const app = await buildWorker();
     bundles.set("app", app);
     console.log(`app:  ${formatBuild(app)}`);
   }
+  const pingWorkers = [...workersNeeded].filter((name) => PING_WORKERS[name]);
+  if (pingWorkers.length > 0) {
+    const ping = await buildWorker({ entry: "bench/ping-app.ts", outdir: path.join(scratch, "ping") });
+    for (const name of pingWorkers) bundles.set(name, ping);
+    console.log(`ping: ${formatBuild(ping)}`);
+  }
   if (workersNeeded.has("bare")) {
-    scratch = await mkdtemp(path.join(tmpdir(), "bench-bare-"));
     const bare = await buildBareWorker(path.join(scratch, "bare-worker.js"));
     bundles.set("bare", bare);
     console.log(`bare: ${formatBuild(bare)}`);
   }
 
   database = await startBenchDatabase();
+  const signingKeys = JSON.stringify(await generateSigningKeySet());
+  /**
+   * The app's bindings: the database's, Upstash's only where the Worker counts on it, and RATE_LIMITS.
+   * The app's own scenarios run with the api limit off, so they measure what they always did (with
+   * one client, every request would wait on one counter); the ping Workers show the limit's cost.
+   */
+  const appBindings = (name: WorkerName): Record<string, string> => {
+    const ping = PING_WORKERS[name];
+    return {
+      ...APP_BINDINGS,
+      ...database.bindings,
+      ...(ping?.upstash ? database.upstash : {}),
+      JWT_SIGNING_KEYS: signingKeys,
+      RATE_LIMITS: benchRateLimits(`${database.redisKeyPrefix}${name.replace(/\W+/g, "-")}`, ping?.api ?? "off"),
+    };
+  };
   const running = new Map<WorkerName, WorkerdInstance>();
   for (const [name, bundle] of bundles) {
+    const isApp = name !== "bare";
     const instance = await startWorkerd({
       name,
       bundlePath: bundle.bundlePath,
-      bindings: name === "app" ? { ...APP_BINDINGS, ...database.bindings, JWT_SIGNING_KEYS: JSON.stringify(await generateSigningKeySet()) } : {},
+      bindings: isApp ? appBindings(name) : {},
       // The bundle exports its Durable Object classes; workerd needs their namespaces and bindings.
-      durableObjects: name === "app" ? readWranglerDurableObjects(BUILD_ENV) : [],
+      durableObjects: isApp ? readWranglerDurableObjects(BUILD_ENV) : [],
       // The bundle's queue producers (MAIL_QUEUE), bound to a stand-in that drops what they send.
-      queues: name === "app" ? readWranglerQueues(BUILD_ENV) : [],
+      queues: isApp ? readWranglerQueues(BUILD_ENV) : [],
       compatibilityDate,
       compatibilityFlags,
       // console.log output (one line per request from the app) goes to /dev/null unless kept.

@@ -1,13 +1,36 @@
 // The HTTP scenarios `npm run bench` drives, in order. To add one, append an entry: every scenario
 // runs with the same warm-up, duration and connections (see bench/load.ts).
 
-/** Which Worker answers: this app's bundle (dist/index.js) or the bare Hono Worker (bench/bare-worker.ts). */
-export type WorkerName = "app" | "bare";
+/**
+ * Which Worker answers: this app's bundle (dist/index.js), with the api rate limit off (the `auth`
+ * limit, on the Durable Objects, stays on); the app with the bench's ping route (bench/ping-app.ts)
+ * and its api rate limit off, on the Durable Objects or on Upstash; or the bare Hono Worker
+ * (bench/bare-worker.ts).
+ */
+export type WorkerName = "app" | "ping, no limiter" | "ping, Durable Object limiter" | "ping, Upstash limiter" | "bare";
+
+/** The Workers built from bench/ping-app.ts, and how each sets its api rate limit. */
+export const PING_WORKERS: Partial<Record<WorkerName, { api: "off" | "on"; upstash: boolean }>> = {
+  "ping, no limiter": { api: "off", upstash: false },
+  "ping, Durable Object limiter": { api: "on", upstash: false },
+  "ping, Upstash limiter": { api: "on", upstash: true },
+};
 
 /**
- * The app's vars and secrets, as workerd text bindings. No scenario touches the database: /health
- * answers before configuration, and the OpenAPI document and the 404 pass the whole middleware
- * stack (configuration included) but open no client, since services are built on first use.
+ * RATE_LIMITS for the bench: limits its one client never reaches, so every request pays for its
+ * count and none is refused. All requests come without CF-Connecting-IP, so they count against one
+ * key (one Durable Object, one Upstash key), as one busy client's would.
+ */
+export function benchRateLimits(keyPrefix: string, api: "off" | "on"): string {
+  const unreachable = { policy: { algorithm: "sliding-window", limit: 1_000_000, windowMs: 1000 } };
+  return JSON.stringify({ keyPrefix, auth: unreachable, api: api === "off" ? "off" : unreachable });
+}
+
+/**
+ * The app's vars, as workerd text bindings; the database's, the signing keys and RATE_LIMITS come at
+ * start-up. /health answers before configuration; the OpenAPI document, the 404 and the ping pass
+ * the whole middleware stack (configuration included) but open no database client, since services
+ * are built on first use.
  */
 export const APP_BINDINGS: Record<string, string> = {
   APP_ENV: "development",
@@ -48,6 +71,17 @@ export const scenarios: Scenario[] = [
   { name: "GET /v1/openapi.json (app)", worker: "app", method: "GET", path: "/v1/openapi.json", expectedStatus: 200, compareTo: "GET /health (bare)" },
   // Through every global middleware to the not-found handler's problem+json.
   { name: "GET /v1/nope (app, 404)", worker: "app", method: "GET", path: "/v1/nope", expectedStatus: 404, compareTo: "GET /health (bare)" },
+  // The same anonymous GET with the api rate limit off, counting on a Durable Object, counting on Upstash.
+  { name: "GET /v1/bench/ping (no limiter)", worker: "ping, no limiter", method: "GET", path: "/v1/bench/ping", expectedStatus: 200, compareTo: "GET /health (bare)" },
+  {
+    name: "GET /v1/bench/ping (Durable Object limiter)",
+    worker: "ping, Durable Object limiter",
+    method: "GET",
+    path: "/v1/bench/ping",
+    expectedStatus: 200,
+    compareTo: "GET /health (bare)",
+  },
+  { name: "GET /v1/bench/ping (Upstash limiter)", worker: "ping, Upstash limiter", method: "GET", path: "/v1/bench/ping", expectedStatus: 200, compareTo: "GET /health (bare)" },
   // Argon2id (m=19456, t=2) per request behind the login throttle's two counter peeks; 2 database round trips.
   {
     name: "POST /v1/auth/login (app)",

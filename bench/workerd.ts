@@ -10,6 +10,8 @@ import { ROOT } from "./build.ts";
 
 const WORKERD = path.join(ROOT, "node_modules", "workerd", "bin", "workerd");
 const START_TIMEOUT_MS = 20_000;
+/** workerd under a launcher such as valgrind starts some fifty times slower. */
+const LAUNCHED_START_TIMEOUT_MS = 600_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 export interface WorkerdOptions {
@@ -32,6 +34,8 @@ export interface WorkerdOptions {
    */
   stdout?: "discard" | "file";
   keepLog?: boolean;
+  /** A program that runs workerd, its arguments first (e.g. valgrind's callgrind); none by default. */
+  launcher?: string[];
 }
 
 export interface DurableObjectBinding {
@@ -202,7 +206,8 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdInst
   const logPath = path.join(dir, "workerd.log");
   const logFd = openSync(logPath, "a");
 
-  const child = spawn(WORKERD, ["serve", configPath, "--control-fd=3"], {
+  const [command, ...args] = [...(options.launcher ?? []), WORKERD, "serve", configPath, "--control-fd=3"];
+  const child = spawn(command!, args, {
     cwd: dir,
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
     stdio: ["ignore", options.stdout === "file" ? logFd : "ignore", logFd, "pipe"],
@@ -228,7 +233,8 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdInst
       const control = child.stdio[3] as NodeJS.ReadableStream | null;
       if (!control) return reject(new Error("workerd control pipe missing"));
       let buffered = "";
-      const timer = setTimeout(() => reject(new Error(`workerd did not report a port within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const startTimeout = options.launcher ? LAUNCHED_START_TIMEOUT_MS : START_TIMEOUT_MS;
+      const timer = setTimeout(() => reject(new Error(`workerd did not report a port within ${startTimeout} ms`)), startTimeout);
       control.on("data", (chunk: Buffer) => {
         buffered += chunk.toString();
         let newline: number;

@@ -51,9 +51,23 @@ export const FAULT_STACK_NAMES = [
   "conformance",
   /** reserved for the database timeout tests */
   "timeouts",
+  /** test/middleware/rate-limit-failures.test.ts: Upstash slow or down */
+  "rate-limits",
 ] as const;
 
 export type FaultStackName = (typeof FAULT_STACK_NAMES)[number];
+
+/**
+ * Stacks over a database of their own (fresh, migrated, dropped with the run's), one per test file
+ * whose rows would change what every other file's requests see. To give a new file its own, add a
+ * name here.
+ */
+export const OWN_DATABASE_STACK_NAMES = [
+  /** test/routes/admin/ip-rules.test.ts: the admins' IP rules apply to every request of the database */
+  "ip-rules",
+] as const;
+
+export type OwnDatabaseStackName = (typeof OWN_DATABASE_STACK_NAMES)[number];
 
 /** What the test stacks give one run of the suite (see dev/test-stacks.ts). */
 export interface TestStacks {
@@ -63,6 +77,8 @@ export interface TestStacks {
   pgliteStack: StackInfo;
   /** Stacks over the same database and Redis, whose faults only their own test file sees. */
   faultStacks: Record<FaultStackName, StackInfo>;
+  /** Stacks over a database of their own and the same Redis; faults too reach only their own file. */
+  ownDatabaseStacks: Record<OwnDatabaseStackName, StackInfo>;
   /** Every Redis key a test writes starts with it; the run's keys are deleted when the stacks close. */
   redisKeyPrefix: string;
 }

@@ -1,7 +1,7 @@
 import { silentLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { startStack, type Stack } from "./stack.ts";
-import { FAULT_STACK_NAMES, type FaultStackName, type StackInfo, type TestStacks } from "./stack-info.ts";
+import { FAULT_STACK_NAMES, OWN_DATABASE_STACK_NAMES, type FaultStackName, type OwnDatabaseStackName, type StackInfo, type TestStacks } from "./stack-info.ts";
 import { createTestDatabase } from "./test-database.ts";
 import { createTestKeyPrefix } from "./test-redis-keys.ts";
 import { TEST_POSTGRES_URL, TEST_REDIS_URL } from "./test-services.ts";
@@ -12,25 +12,30 @@ import { TEST_POSTGRES_URL, TEST_REDIS_URL } from "./test-services.ts";
  */
 export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): Promise<void> }> {
   const database = await createTestDatabase(TEST_POSTGRES_URL);
+  const ownDatabases: Array<Awaited<ReturnType<typeof createTestDatabase>>> = [];
   const keys = createTestKeyPrefix(TEST_REDIS_URL);
   const started: Stack[] = [];
   const close = async () => {
     await Promise.all(started.map((stack) => stack.close()));
-    const cleaned = await Promise.allSettled([database.drop(), keys.clean()]);
+    const cleaned = await Promise.allSettled([database.drop(), ...ownDatabases.map((own) => own.drop()), keys.clean()]);
     const failure = cleaned.find((result) => result.status === "rejected");
     if (failure) throw failure.reason;
   };
   try {
-    const onMachine = () => startStack({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, logger: silentLogger });
+    for (const _ of OWN_DATABASE_STACK_NAMES) ownDatabases.push(await createTestDatabase(TEST_POSTGRES_URL));
+    const onMachine = (databaseUrl = database.url) => startStack({ databaseUrl, redisUrl: TEST_REDIS_URL, logger: silentLogger });
     const onPglite = () => startStack({ redisUrl: TEST_REDIS_URL, logger: silentLogger });
-    started.push(...(await Promise.all([onMachine(), onPglite(), ...FAULT_STACK_NAMES.map(() => onMachine())])));
-    const [stack, pgliteStack, ...faultStacks] = started.map(({ info }) => info) as [StackInfo, StackInfo, ...StackInfo[]];
-    await Promise.all([applyMigrations(database.url), applyMigrations(pgliteStack.databaseUrl)]);
+    started.push(...(await Promise.all([onMachine(), onPglite(), ...FAULT_STACK_NAMES.map(() => onMachine()), ...ownDatabases.map((own) => onMachine(own.url))])));
+    const [stack, pgliteStack, ...others] = started.map(({ info }) => info) as [StackInfo, StackInfo, ...StackInfo[]];
+    const faultStacks = others.slice(0, FAULT_STACK_NAMES.length);
+    const ownDatabaseStacks = others.slice(FAULT_STACK_NAMES.length);
+    await Promise.all([applyMigrations(database.url), applyMigrations(pgliteStack.databaseUrl), ...ownDatabases.map((own) => applyMigrations(own.url))]);
     return {
       stacks: {
         stack,
         pgliteStack,
         faultStacks: Object.fromEntries(FAULT_STACK_NAMES.map((name, index) => [name, faultStacks[index]!])) as Record<FaultStackName, StackInfo>,
+        ownDatabaseStacks: Object.fromEntries(OWN_DATABASE_STACK_NAMES.map((name, index) => [name, ownDatabaseStacks[index]!])) as Record<OwnDatabaseStackName, StackInfo>,
         redisKeyPrefix: keys.prefix,
       },
       close,

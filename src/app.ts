@@ -1,20 +1,24 @@
 import { systemClock, type Clock } from "./lib/clock";
 import { createRouter } from "./lib/create-router";
+import { authenticate } from "./middleware/authenticate";
 import { bodyLimit } from "./middleware/body-limit";
 import { configuration } from "./middleware/configuration";
 import { cors } from "./middleware/cors";
 import { crossSite } from "./middleware/cross-site";
+import { ipRules } from "./middleware/ip-rules";
 import { jsonBody } from "./middleware/json-body";
 import { requestLogger } from "./middleware/logger";
 import { notFound } from "./middleware/not-found";
 import { mutableResponse } from "./middleware/mutable-response";
 import { onError } from "./middleware/on-error";
+import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { secureHeaders } from "./middleware/secure-headers";
 import { services } from "./middleware/services";
 import { traceContext } from "./middleware/trace-context";
 import { devTools } from "./routes/dev/dev.index";
 import { liveness, readiness } from "./routes/health/health.index";
+import { AUTH_FLOW_PATHS } from "./routes/v1/auth/auth.index";
 import { v1 } from "./routes/v1/index";
 import { wellKnown } from "./routes/well-known/jwks";
 import { AppScope } from "./services/app-scope";
@@ -43,9 +47,15 @@ export function createApp({ clock = systemClock }: AppOptions = {}) {
   app.use(configuration());
   app.use(services({ scope }));
   app.use(cors());
+  // Before anything else looks at the request, but after CORS so a browser can read the refusal.
+  app.use(ipRules());
   app.use(crossSite());
   app.use(jsonBody());
   app.use(bodyLimit());
+  // Who is asking, when a valid access token says so, for the general limit to count per user;
+  // routes that need a user still require one. The authentication flows have a limit of their own.
+  app.use("/v1/*", authenticate({ optional: true }));
+  app.use("/v1/*", rateLimit({ group: "api", except: AUTH_FLOW_PATHS }));
   // Innermost, so it runs first on the way out: everything above may set headers after `next()`.
   app.use(mutableResponse());
 

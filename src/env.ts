@@ -1,9 +1,25 @@
 import { z } from "zod";
+import { RateLimitsSettingSchema } from "./lib/rate-limit-settings";
+import { IpRangeList, NO_RANGES, parseIpRange, type IpRange } from "./lib/ip-ranges";
 import { AccessTokenLifetimeSchema, SigningKeySetSchema } from "./lib/tokens";
 
 const commaList = z
   .string()
   .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
+
+/** Comma-separated CIDRs or single addresses, parsed once per isolate; one malformed item fails the setting. */
+const ipRangeList = commaList.transform((items, context) => {
+  const ranges: IpRange[] = [];
+  for (const item of items) {
+    const range = parseIpRange(item);
+    if (!range) {
+      context.addIssue({ code: "custom", message: "must be IPv4 or IPv6 CIDRs (or addresses), comma-separated" });
+      return z.NEVER;
+    }
+    ranges.push(range);
+  }
+  return new IpRangeList(ranges);
+});
 
 /** An optional setting; an empty value (common in dashboards and env files) counts as unset. */
 function optional<T extends z.ZodType>(schema: T) {
@@ -68,6 +84,14 @@ export const configSchema = z
     /** Failed logins a client (IPv4 address, IPv6 /64) may have per window, over all accounts. */
     LOGIN_FAILURES_PER_CLIENT: z.coerce.number().int().min(3).max(100_000).default(100),
     LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(15 * 60),
+    /** Request-rate limits per route group (JSON, see src/lib/rate-limit-settings.ts); unset: the defaults. */
+    RATE_LIMITS: RateLimitsSettingSchema,
+    /** Clients refused everywhere but /health, whatever else says (see IP rules in the README). */
+    IP_DENY: ipRangeList.default(NO_RANGES),
+    /** When set, only these clients (and those the admins' allow rules name) get past /health. */
+    IP_ALLOW: ipRangeList.default(NO_RANGES),
+    /** How long an isolate applies the admins' IP rules it read before reading them again. */
+    IP_RULES_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
     /** The web app's origin: links in mails point there (`/verify-email?token=…`, `/reset-password?token=…`). */
     APP_URL: z.url(),
     /** `outbox` or `provider`; by default the outbox in development and test, the provider elsewhere. */

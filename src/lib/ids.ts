@@ -10,6 +10,7 @@ export const ID_PREFIXES = {
   audit: "aud",
   mail: "mail",
   workspace: "ws",
+  ipRule: "ipr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -8,7 +8,8 @@
 const SECRET_PARAMETER = /token|ticket|secret|signature|password|code|key/i;
 
 /** A path segment long and random enough to be a credential: ids stay, tokens (~43 chars) go. */
-const CREDENTIAL_SEGMENT = /^[A-Za-z0-9._~%+=-]{40,}$/;
+const CREDENTIAL_LENGTH = 40;
+const CREDENTIAL_SEGMENT = new RegExp(`^[A-Za-z0-9._~%+=-]{${CREDENTIAL_LENGTH},}$`);
 
 export const REDACTED = "[redacted]";
 
@@ -18,6 +19,8 @@ export const REDACTED = "[redacted]";
  * @example loggedPath("/v1/reset/abc...xyz", "/v1/reset/:token") // "/v1/reset/:token"
  */
 export function loggedPath(path: string, route?: string | null): string {
+  // Most requests: a route without parameters and a path too short to hold a credential segment.
+  if (path.length <= CREDENTIAL_LENGTH && !route?.includes(":")) return path;
   const segments = path.split("/");
   const template = route && !route.includes("*") ? route.split("/") : undefined;
   return segments

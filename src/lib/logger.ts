@@ -5,6 +5,11 @@ export type LogFields = Record<string, unknown>;
 
 const SEVERITY: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Whether a line of `level` is written when the lowest level written is `threshold`. */
+export function isLogged(level: LogLevel, threshold: LogLevel): boolean {
+  return SEVERITY[level] >= SEVERITY[threshold];
+}
+
 /** Structured logs, one JSON line per event; usable anywhere: requests, Durable Objects, queues, cron. */
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
@@ -38,7 +43,7 @@ function writeToConsole(level: LogLevel, line: string): void {
 export function createLogger({ level = "info", fields = {}, write = writeToConsole }: LoggerOptions = {}): Logger {
   const threshold = typeof level === "function" ? level : () => level;
   const log = (lineLevel: LogLevel) => (msg: string, extra: LogFields = {}) => {
-    if (SEVERITY[lineLevel] < SEVERITY[threshold()]) return;
+    if (!isLogged(lineLevel, threshold())) return;
     write(lineLevel, JSON.stringify({ level: lineLevel, msg, ...fields, ...serialize(extra) }));
   };
   return {

@@ -42,7 +42,7 @@ export function createRateCounters(
   { timeoutMs = RATE_COUNTER_TIMEOUT_MS, clock = systemClock }: RateCountersOptions = {},
 ): RateCounters {
   async function call<T>(key: string, send: (counter: DurableObjectStub<RateCounter>) => Promise<T>): Promise<T> {
-    const name = await objectName(key);
+    const name = await keyDigest(key);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DependencyUnavailableError("rate-counter", "timeout")), timeoutMs);
@@ -76,10 +76,11 @@ export function createRateCounters(
 }
 
 /**
- * The object's name for `key`: its SHA-256, so a name is short whatever the caller's key holds, and
- * does not spell out the address or account the key is about.
+ * The name a counter for `key` is stored under (an object's, an Upstash key's): its SHA-256 in hex,
+ * so a name is short whatever the caller's key holds, and does not spell out the address or account
+ * the key is about.
  */
-async function objectName(key: string): Promise<string> {
+export async function keyDigest(key: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }

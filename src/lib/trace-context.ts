@@ -45,13 +45,19 @@ export function parseTraceparent(header: string | undefined | null): ParsedTrace
   return parsed;
 }
 
+const TRACE_ID_BYTES = 16;
+const SPAN_ID_BYTES = 8;
+
 /** Continues the caller's trace when its `traceparent` is valid, otherwise starts a new sampled one. */
 export function startTrace(traceparent: string | undefined | null, tracestate?: string | null): TraceContext {
   const parent = parseTraceparent(traceparent);
-  if (!parent) return { traceId: randomHexId(16), spanId: randomHexId(8), flags: "01" };
+  if (!parent) {
+    const ids = randomIds(TRACE_ID_BYTES, SPAN_ID_BYTES);
+    return { traceId: ids[0]!, spanId: ids[1]!, flags: "01" };
+  }
   return {
     traceId: parent.traceId,
-    spanId: randomHexId(8),
+    spanId: randomIds(SPAN_ID_BYTES)[0]!,
     parentSpanId: parent.parentId,
     // We only understand the sampled bit; unknown bits are not ours to propagate (spec §3.2.2.5).
     flags: (Number.parseInt(parent.flags, 16) & 0x01).toString(16).padStart(2, "0"),
@@ -115,10 +121,30 @@ export function traceHeaders(trace: TraceContext): Record<string, string> {
   return headers;
 }
 
-/** Random lowercase hex id of `bytes` bytes, never all zeros (which the spec reserves as invalid). */
-function randomHexId(bytes: number): string {
-  const buffer = new Uint8Array(bytes);
-  do crypto.getRandomValues(buffer);
-  while (buffer.every((byte) => byte === 0));
-  return Array.from(buffer, (byte) => byte.toString(16).padStart(2, "0")).join("");
+/** Each byte's two lowercase hex digits, so an id is formatted by lookups alone. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/**
+ * Random lowercase hex ids of the given sizes in bytes, from one fill of the random source (a call
+ * into the runtime per request, not per id); none is all zeros, which the spec reserves as invalid.
+ */
+function randomIds(...sizes: number[]): string[] {
+  const buffer = new Uint8Array(sizes.reduce((sum, size) => sum + size, 0));
+  for (;;) {
+    crypto.getRandomValues(buffer);
+    const ids: string[] = [];
+    let offset = 0;
+    for (const size of sizes) {
+      let id = "";
+      let zero = true;
+      for (let index = offset; index < offset + size; index++) {
+        id += HEX[buffer[index]!];
+        zero &&= buffer[index] === 0;
+      }
+      if (zero) break;
+      ids.push(id);
+      offset += size;
+    }
+    if (ids.length === sizes.length) return ids;
+  }
 }

@@ -8,22 +8,38 @@ import { requestLog } from "./logger";
 const CHALLENGE = 'Bearer realm="api"';
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
+export interface AuthenticateOptions {
+  /**
+   * Establish who is asking when a valid access token says so, and let every other request through
+   * anonymous; the routes that need a user still require one. For what runs before the handler and
+   * depends on who is asking (the general rate limit, per user).
+   */
+  optional?: boolean;
+}
+
 /**
  * Requires a valid access token: verified in the isolate against our own keys, then its session
  * checked, from the isolate's cache when it was checked less than SESSION_CHECK_TTL_SECONDS ago (no
  * round trip), otherwise in the database (one, which also loads the user for the handler). Every
- * refusal is the same 401; the reason is logged, never sent.
+ * refusal is the same 401; the reason is logged, never sent. A request an optional authentication
+ * already established passes with no more work.
  */
-export function authenticate(): MiddlewareHandler<AppEnv> {
+export function authenticate({ optional = false }: AuthenticateOptions = {}): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
+    if (c.get("auth")) return next();
     const match = BEARER.exec(c.req.header("Authorization") ?? "");
-    if (!match) throw new ApiError("UNAUTHORIZED", { headers: { "WWW-Authenticate": CHALLENGE } });
+    if (!match) {
+      if (optional) return next();
+      throw new ApiError("UNAUTHORIZED", { headers: { "WWW-Authenticate": CHALLENGE } });
+    }
     const { config, services } = c.var;
     let claims;
     try {
       claims = await verifyAccessToken(match[1]!, await services.signingKeys(), { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, services.clock);
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error;
+      // An expired token sent along to a public route (a client refreshing) is no reason to refuse it.
+      if (optional) return next();
       requestLog(c).info("access token refused", { reason: error.reason });
       throw invalidToken();
     }
@@ -37,6 +53,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       cache.set(claims.sid, check);
     }
     if (!check.active) {
+      if (optional) return next();
       requestLog(c).info("access token refused", { reason: "session-ended" });
       throw invalidToken();
     }

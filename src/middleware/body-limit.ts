@@ -13,7 +13,7 @@ export interface BodyLimitOptions {
  * hono/body-limit on every endpoint that receives a body, answering 413 PAYLOAD_TOO_LARGE. It trusts
  * Content-Length when present and otherwise counts the bytes as they stream in.
  */
-export function bodyLimit({ maxBytes = (c) => c.var.config.MAX_BODY_BYTES }: BodyLimitOptions = {}): MiddlewareHandler<AppEnv> {
+export function bodyLimit({ maxBytes = (c) => c.get("config").MAX_BODY_BYTES }: BodyLimitOptions = {}): MiddlewareHandler<AppEnv> {
   return async function bodyLimit(c, next) {
     if (!c.req.raw.body || !endpointRoute(c)) return next();
     const limit = maxBytes(c);

@@ -15,9 +15,9 @@ export interface CorsOptions {
  * origin gets no CORS headers at all, and its preflight an empty 204 the browser will refuse.
  */
 export function cors({
-  origins = (c) => c.var.config.CORS_ORIGINS,
+  origins = (c) => c.get("config").CORS_ORIGINS,
   allowHeaders = ["Accept-Language", "Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "traceparent", "tracestate"],
-  exposeHeaders = ["X-Request-Id", "traceparent", "Retry-After"],
+  exposeHeaders = ["X-Request-Id", "traceparent", "Retry-After", "RateLimit-Policy", "RateLimit"],
   maxAgeSeconds = 600,
 }: CorsOptions = {}): MiddlewareHandler<AppEnv> {
   const allowed = honoCors({
@@ -33,10 +33,11 @@ export function cors({
   return async function cors(c, next) {
     const origin = c.req.header("Origin");
     if (origin && origins(c).includes(origin)) return allowed(c, next);
-    c.header("Vary", "Origin", { append: true });
+    // An allowed origin gets another answer, so no cache may hand this one to it.
     if (c.req.method === "OPTIONS" && origin && c.req.header("Access-Control-Request-Method")) {
-      return c.body(null, 204);
+      return c.body(null, 204, { Vary: "Origin" });
     }
     await next();
+    c.res.headers.append("Vary", "Origin");
   };
 }

@@ -15,7 +15,7 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
  * Same-origin and allowlisted origins pass; clients that are not browsers send neither `Origin` nor
  * `Sec-Fetch-Site` and pass too.
  */
-export function crossSite({ origins = (c) => c.var.config.CORS_ORIGINS }: CrossSiteOptions = {}): MiddlewareHandler<AppEnv> {
+export function crossSite({ origins = (c) => c.get("config").CORS_ORIGINS }: CrossSiteOptions = {}): MiddlewareHandler<AppEnv> {
   return async function crossSite(c, next) {
     if (SAFE_METHODS.has(c.req.method)) return next();
     const origin = c.req.header("Origin");

@@ -25,10 +25,10 @@ export function requestId({
     const incoming = c.req.header(headerName);
     const id = incoming !== undefined && pattern.test(incoming) ? incoming : generator(c);
     c.set("requestId", id);
-    // Set before `next` so error and not-found responses inherit it, and after, for responses
-    // a handler built itself (their headers are mutable by then: see mutable-response.ts).
-    c.header(headerName, id);
     await next();
+    // Only once the response is known: by then `c.res` is whatever answered, a handler's own
+    // response (mutable by now, see mutable-response.ts), a problem or a 404, and each header
+    // set costs a call into the runtime.
     c.res.headers.set(headerName, id);
   };
 }

@@ -1,15 +1,31 @@
 import type { MiddlewareHandler } from "hono";
-import { secureHeaders as honoSecureHeaders } from "hono/secure-headers";
 
 /**
- * hono/secure-headers tuned for a JSON API: nothing we serve is a document, so the CSP allows
- * nothing and no page may frame a response.
+ * What OWASP's REST Security Cheat Sheet asks of every API response, besides the `Content-Type` each
+ * response sets itself. Nothing we serve is a document, so the headers that only guard HTML (Referrer-,
+ * Permissions-, Cross-Origin-Opener-Policy, X-XSS-Protection, X-DNS-Prefetch-Control, X-Download-Options,
+ * X-Permitted-Cross-Domain-Policies, Origin-Agent-Cluster) are not sent: each one costs every response
+ * its own pass through the runtime. `default-src 'none'` rides in the CSP value for free.
+ */
+export const SECURE_HEADERS: ReadonlyArray<readonly [name: string, value: string]> = [
+  ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
+  ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-Frame-Options", "DENY"],
+];
+
+/** Unless a route says how its answer may be cached, nobody may store it. */
+const DEFAULT_CACHE_CONTROL = "no-store";
+
+/**
+ * Sets the secure headers on every response once it is known, and `Cache-Control: no-store` on those
+ * whose route set no `Cache-Control` of its own.
  */
 export function secureHeaders(): MiddlewareHandler {
-  return honoSecureHeaders({
-    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    xFrameOptions: "DENY",
-    // Browsers calling us through CORS are unaffected; this only stops no-cors embedding.
-    crossOriginResourcePolicy: "same-origin",
-  });
+  return async function secureHeaders(c, next) {
+    await next();
+    const headers = c.res.headers;
+    for (const [name, value] of SECURE_HEADERS) headers.set(name, value);
+    if (!headers.has("Cache-Control")) headers.set("Cache-Control", DEFAULT_CACHE_CONTROL);
+  };
 }

@@ -13,7 +13,7 @@ export interface ServicesOptions {
 /** Puts the request's `services` on `c.var`, built from `c.var.config`; each client is built on first use. */
 export function services({ scope = new AppScope(systemClock), create = createServices }: ServicesOptions = {}): MiddlewareHandler<AppEnv> {
   return async function services(c, next) {
-    c.set("services", create(c.var.config, scope));
+    c.set("services", create(c.get("config"), scope));
     await next();
   };
 }

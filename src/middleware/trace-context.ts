@@ -13,12 +13,13 @@ export interface TraceContextOptions {
  */
 export function traceContext({ acceptIncoming = true }: TraceContextOptions = {}): MiddlewareHandler<AppEnv> {
   return async function traceContext(c, next) {
-    const trace = acceptIncoming ? startTrace(c.req.header("traceparent"), c.req.header("tracestate")) : startTrace(undefined);
+    const traceparent = acceptIncoming ? c.req.header("traceparent") : undefined;
+    // tracestate means nothing without a traceparent, so most requests need not read it.
+    const trace = startTrace(traceparent, traceparent === undefined ? undefined : c.req.header("tracestate"));
     c.set("trace", trace);
     c.set("traceId", trace.traceId);
-    const traceparent = formatTraceparent(trace);
-    c.header("traceparent", traceparent);
     await next();
-    c.res.headers.set("traceparent", traceparent);
+    // Once, on whatever answered: a handler's response, a problem or a 404 (see request-id.ts).
+    c.res.headers.set("traceparent", formatTraceparent(trace));
   };
 }

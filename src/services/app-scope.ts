@@ -1,6 +1,9 @@
 import type { Config } from "../env";
 import type { Clock } from "../lib/clock";
+import { IsolateRateLimits } from "../lib/isolate-rate-limits";
+import { DEPENDENCY_RETRY_AFTER_SECONDS } from "../lib/errors";
 import { TtlCache } from "../lib/ttl-cache";
+import { IpRuleCache } from "./ip-rule-cache";
 
 /** What an isolate knows of a session it checked, reused for SESSION_CHECK_TTL_SECONDS. */
 export interface SessionCheck {
@@ -18,6 +21,8 @@ const MAX_CHECKED_SESSIONS = 10_000;
  */
 export class AppScope {
   #sessionChecks: TtlCache<string, SessionCheck> | undefined;
+  #rateLimits: IsolateRateLimits | undefined;
+  #ipRules: IpRuleCache | undefined;
 
   constructor(readonly clock: Clock) {}
 
@@ -26,6 +31,20 @@ export class AppScope {
     return (this.#sessionChecks ??= new TtlCache({
       maxEntries: MAX_CHECKED_SESSIONS,
       ttlMs: config.SESSION_CHECK_TTL_SECONDS * 1000,
+      clock: this.clock,
+    }));
+  }
+
+  /** The rate limits' isolate state: Upstash's ephemeral cache and the fallback cap. */
+  rateLimits(): IsolateRateLimits {
+    return (this.#rateLimits ??= new IsolateRateLimits(this.clock));
+  }
+
+  /** The isolate's copy of the admins' IP rules, made on first use with the configured time to live. */
+  ipRules(config: Config): IpRuleCache {
+    return (this.#ipRules ??= new IpRuleCache({
+      ttlMs: config.IP_RULES_TTL_SECONDS * 1000,
+      retryMs: DEPENDENCY_RETRY_AFTER_SECONDS * 1000,
       clock: this.clock,
     }));
   }

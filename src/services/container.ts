@@ -1,9 +1,11 @@
 import type { Config } from "../env";
 import { createDatabase, type Database } from "../db/client";
 import type { Clock } from "../lib/clock";
+import type { IsolateRateLimits } from "../lib/isolate-rate-limits";
 import { createRedis, type Redis } from "../lib/redis";
 import { importSigningKeys, type SigningKeys } from "../lib/tokens";
 import type { AppScope, SessionCheck } from "./app-scope";
+import type { IpRuleCache } from "./ip-rule-cache";
 import type { TtlCache } from "../lib/ttl-cache";
 
 /** The external services a request may use, built from the validated config. */
@@ -16,6 +18,10 @@ export interface Services {
   signingKeys(): Promise<SigningKeys>;
   /** The isolate's cache of checked sessions (see SESSION_CHECK_TTL_SECONDS). */
   readonly sessionChecks: TtlCache<string, SessionCheck>;
+  /** The isolate's rate-limit state (see src/middleware/rate-limit.ts). */
+  readonly rateLimits: IsolateRateLimits;
+  /** The isolate's copy of the admins' IP rules (see IP_RULES_TTL_SECONDS). */
+  readonly ipRules: IpRuleCache;
 }
 
 /**
@@ -24,19 +30,46 @@ export interface Services {
  * client batches commands into shared fetches, and I/O must not cross requests in Workers.
  */
 export function createServices(config: Config, scope: AppScope): Services {
-  let db: Database | undefined;
-  let redis: { client: Redis | undefined } | undefined;
-  return {
-    get db() {
-      return (db ??= createDatabase(config));
-    },
-    get redis() {
-      return (redis ??= { client: createRedis(config) }).client;
-    },
-    clock: scope.clock,
-    signingKeys: () => importSigningKeys(config.JWT_SIGNING_KEYS),
-    get sessionChecks() {
-      return scope.sessionChecks(config);
-    },
-  };
+  return new RequestServices(config, scope);
+}
+
+// A class, so a request allocates one small object and no closures: every request builds one.
+class RequestServices implements Services {
+  readonly #config: Config;
+  readonly #scope: AppScope;
+  #db: Database | undefined;
+  #redis: { client: Redis | undefined } | undefined;
+
+  constructor(config: Config, scope: AppScope) {
+    this.#config = config;
+    this.#scope = scope;
+  }
+
+  get db(): Database {
+    return (this.#db ??= createDatabase(this.#config));
+  }
+
+  get redis(): Redis | undefined {
+    return (this.#redis ??= { client: createRedis(this.#config) }).client;
+  }
+
+  get clock(): Clock {
+    return this.#scope.clock;
+  }
+
+  signingKeys(): Promise<SigningKeys> {
+    return importSigningKeys(this.#config.JWT_SIGNING_KEYS);
+  }
+
+  get sessionChecks(): TtlCache<string, SessionCheck> {
+    return this.#scope.sessionChecks(this.#config);
+  }
+
+  get rateLimits(): IsolateRateLimits {
+    return this.#scope.rateLimits();
+  }
+
+  get ipRules(): IpRuleCache {
+    return this.#scope.ipRules(this.#config);
+  }
 }

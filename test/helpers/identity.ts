@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { workerBindings, type StackInfo } from "../../dev/stack-info.ts";
 import { loadConfig, type Config } from "../../src/env";
 import { createDatabase } from "../../src/db/client";
 import { users } from "../../src/db/schema";
@@ -30,12 +31,17 @@ export interface TestUser {
   password: string;
 }
 
+/** The test configuration, bound to `stack` when given. */
+const configOn = (stack?: StackInfo) => testConfig(stack ? workerBindings(stack) : {});
+
 /**
  * Inserts a user straight into the database (not through registration), with an Argon2id hash of
- * `password`, verified unless told otherwise.
+ * `password`, verified unless told otherwise; into `stack`'s database when given.
  */
-export async function createUser(options: { email?: string; password?: string; verified?: boolean; locale?: "en" | "de" | "es"; name?: string; role?: "user" | "admin" } = {}): Promise<TestUser> {
-  const config = testConfig();
+export async function createUser(
+  options: { email?: string; password?: string; verified?: boolean; locale?: "en" | "de" | "es"; name?: string; role?: "user" | "admin"; stack?: StackInfo } = {},
+): Promise<TestUser> {
+  const config = configOn(options.stack);
   const db = createDatabase(config);
   const email = options.email ?? uniqueEmail();
   const password = options.password ?? "correct horse battery staple";
@@ -54,10 +60,10 @@ export async function createUser(options: { email?: string; password?: string; v
 
 /**
  * Opens a session for `user` straight through the session service (not through the login route) and
- * returns its tokens, signed with the run's keys.
+ * returns its tokens, signed with the run's keys; in `stack`'s database when given.
  */
-export async function signIn(user: Pick<TestUser, "id">, clock: Clock = systemClock): Promise<TokenPair & { sessionId: string }> {
-  const config = testConfig();
+export async function signIn(user: Pick<TestUser, "id">, clock: Clock = systemClock, stack?: StackInfo): Promise<TokenPair & { sessionId: string }> {
+  const config = configOn(stack);
   const db = createDatabase(config);
   const deps = { db, clock, keys: () => importSigningKeys(config.JWT_SIGNING_KEYS), settings: sessionSettings(config) };
   const meta = { ip: "192.0.2.1", userAgent: "vitest", requestId: `test-${crypto.randomUUID()}` };

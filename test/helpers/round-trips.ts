@@ -1,14 +1,15 @@
 import { vi } from "vitest";
+import type { StackInfo } from "../../dev/stack-info.ts";
 import { testStack } from "./stack";
 
 /**
  * Counts the database round trips `work` makes: the requests to the Neon HTTP endpoint, which carry
  * every one-shot query and every batch (the local stack's endpoint stands in for Neon's). `statements`
- * lists each round trip's SQL, a batch's statements joined by `;`.
+ * lists each round trip's SQL, a batch's statements joined by `;`. Counted at `stack`'s endpoint.
  * @example const { roundTrips } = await countDatabaseRoundTrips(() => call(app, "/v1/me", init))
  */
-export async function countDatabaseRoundTrips<T>(work: () => Promise<T>): Promise<{ result: T; roundTrips: number; statements: string[] }> {
-  const endpoint = testStack().neonHttpUrl;
+export async function countDatabaseRoundTrips<T>(work: () => Promise<T>, stack: StackInfo = testStack()): Promise<{ result: T; roundTrips: number; statements: string[] }> {
+  const endpoint = stack.neonHttpUrl;
   const spy = vi.spyOn(globalThis, "fetch");
   try {
     const result = await work();

@@ -1,6 +1,6 @@
 import { inject } from "vitest";
 import type { Fault, EndpointName } from "../../dev/faults.ts";
-import type { FaultStackName, StackInfo } from "../../dev/stack-info.ts";
+import type { FaultStackName, OwnDatabaseStackName, StackInfo } from "../../dev/stack-info.ts";
 
 /** The local stack this run's Worker is bound to (machine PostgreSQL in a fresh database, Redis). */
 export function testStack(): StackInfo {
@@ -14,6 +14,15 @@ export function testStack(): StackInfo {
  */
 export function faultStack(name: FaultStackName): StackInfo {
   return inject("faultStacks")[name];
+}
+
+/**
+ * This run's stack `name` over a database of its own (declared in dev/stack-info.ts): for a file
+ * whose rows would change what other files' requests see. Its faults reach no other file either.
+ * @example const stack = ownDatabaseStack("ip-rules")
+ */
+export function ownDatabaseStack(name: OwnDatabaseStackName): StackInfo {
+  return inject("ownDatabaseStacks")[name];
 }
 
 /** Makes one of a fault stack's endpoints slow, failing or unreachable until `clearFaults`. */

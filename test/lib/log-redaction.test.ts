@@ -17,6 +17,12 @@ describe("loggedPath", () => {
     expect(loggedPath(`/v1/reset/${TOKEN}`)).toBe(`/v1/reset/${REDACTED}`);
     expect(loggedPath(`/v1/reset/${TOKEN}`, null)).toBe(`/v1/reset/${REDACTED}`);
   });
+
+  it("redacts a credential-length segment even when it is the whole path, and a secret parameter of any length", () => {
+    expect(loggedPath(`/${"a".repeat(40)}`)).toBe(`/${REDACTED}`);
+    expect(loggedPath(`/${"a".repeat(39)}`)).toBe(`/${"a".repeat(39)}`);
+    expect(loggedPath("/v1/r/abc", "/v1/r/:token")).toBe("/v1/r/:token");
+  });
 });
 
 describe("sanitizeMessage", () => {

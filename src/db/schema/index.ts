@@ -1,4 +1,5 @@
 export * from "./audit-log";
+export * from "./ip-rules";
 export * from "./mail-outbox";
 export * from "./one-time-tokens";
 export * from "./refresh-tokens";

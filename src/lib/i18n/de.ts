@@ -43,5 +43,8 @@ export const de: Messages = {
     notReady: "Der Dienst ist noch nicht bereit; bitte später erneut versuchen.",
     crossSiteRequest: "Anfragen, die Daten ändern, werden von dieser Website nicht angenommen.",
     invalidCredentials: "Die E-Mail-Adresse oder das Passwort ist falsch.",
+    ipDenied: "Anfragen von Ihrer Netzwerkadresse werden nicht angenommen.",
+    ipRuleLimit: "Es gibt bereits {limit} IP-Regeln; löschen Sie welche, bevor Sie weitere anlegen.",
+    ipRuleLocksOutCaller: "Diese Änderung würde Anfragen von Ihrer eigenen Adresse abweisen; sie wurde nicht vorgenommen.",
   },
 };

@@ -49,6 +49,9 @@ export const en = {
     notReady: "The service is not ready; retry later.",
     crossSiteRequest: "Requests that change data are not accepted from this site.",
     invalidCredentials: "The e-mail address or the password is wrong.",
+    ipDenied: "Requests from your network address are not accepted.",
+    ipRuleLimit: "There are already {limit} IP rules; delete some before adding more.",
+    ipRuleLocksOutCaller: "This change would refuse requests from your own address; it was not made.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

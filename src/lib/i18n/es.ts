@@ -43,5 +43,8 @@ export const es: Messages = {
     notReady: "El servicio aún no está listo; inténtelo de nuevo más tarde.",
     crossSiteRequest: "No se aceptan solicitudes que modifican datos desde este sitio.",
     invalidCredentials: "La dirección de correo electrónico o la contraseña no son correctas.",
+    ipDenied: "No se aceptan solicitudes desde su dirección de red.",
+    ipRuleLimit: "Ya hay {limit} reglas de IP; elimine algunas antes de añadir más.",
+    ipRuleLocksOutCaller: "Este cambio rechazaría las solicitudes desde su propia dirección; no se ha realizado.",
   },
 };

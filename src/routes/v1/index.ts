@@ -1,4 +1,5 @@
 import { createRouter } from "../../lib/create-router";
+import { ipRules } from "./admin/ip-rules.index";
 import { auth } from "./auth/auth.index";
 import { me } from "./me/me.index";
 
@@ -9,3 +10,4 @@ import { me } from "./me/me.index";
 export const v1 = createRouter();
 v1.route("/auth", auth);
 v1.route("/me", me);
+v1.route("/admin/ip-rules", ipRules);

@@ -3,7 +3,7 @@ import { auditLog } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { RequestMeta } from "../../lib/request-meta";
 
-/** Every authentication event the audit log records. */
+/** Every event the audit log records: authentication, and the admins' changes to IP rules. */
 export type AuditAction =
   | "user.registered"
   | "user.email_verified"
@@ -17,13 +17,15 @@ export type AuditAction =
   | "session.logged_out"
   | "password.reset_requested"
   | "password.reset"
-  | "password.changed";
+  | "password.changed"
+  | "ip_rule.created"
+  | "ip_rule.deleted";
 
 export interface AuditEvent {
   action: AuditAction;
   /** The user who acted; null when nobody known did (a failed login of an unknown address). */
   actorId: string | null;
-  target?: { type: "user" | "session"; id: string };
+  target?: { type: "user" | "session" | "ip_rule"; id: string };
 }
 
 /**

@@ -1,0 +1,120 @@
+import { Ratelimit } from "@upstash/ratelimit";
+import type { RateCounter } from "../durable-objects/rate-counter";
+import type { Clock } from "./clock";
+import { DependencyUnavailableError } from "./errors";
+import type { IsolateRateLimits } from "./isolate-rate-limits";
+import { createRateCounters, keyDigest } from "./rate-counter";
+import type { RateDecision, RatePolicy } from "./rate-policy";
+import type { Redis } from "./redis";
+
+/** One request's outcome. */
+export interface RateLimitResult {
+  decision: RateDecision;
+  /** When it was decided, on the deciding clock: `decision.resetAt` is read against it. */
+  at: number;
+  /** Set when the backend failed and the isolate's fallback cap decided instead. */
+  failedOpen?: { backend: RateBackendName; error: DependencyUnavailableError };
+}
+
+export type RateBackendName = "durable-object" | "upstash";
+
+/**
+ * Counts requests against one policy. A backend throws DependencyUnavailableError when it is late or
+ * unreachable (a 503: failing closed); `failOpen` turns that into a decision of the isolate's own.
+ */
+export interface RateLimiter {
+  readonly backend: RateBackendName;
+  /** Takes `cost` units from `key`'s counter. */
+  limit(key: string, cost: number): Promise<RateLimitResult>;
+}
+
+export interface BackendOptions {
+  policy: RatePolicy;
+  /** Bound on each call, in milliseconds. */
+  timeoutMs: number;
+  /** Starts every key: keeps deployments, and test runs, that share a store apart. */
+  prefix: string;
+}
+
+/** The RateCounter Durable Objects, one per key: exact under concurrency, counts that survive eviction. */
+export function durableObjectLimiter(namespace: DurableObjectNamespace<RateCounter>, { policy, timeoutMs, prefix, clock }: BackendOptions & { clock: Clock }): RateLimiter {
+  const counters = createRateCounters(namespace, { timeoutMs, clock });
+  return {
+    backend: "durable-object",
+    async limit(key, cost) {
+      const decision = await counters.consume(`${prefix}:${key}`, policy, cost);
+      return { decision, at: clock() };
+    },
+  };
+}
+
+/**
+ * `@upstash/ratelimit` on the request's Upstash client, keys named by digest. `blocked` is its
+ * ephemeral cache, kept by the isolate: an identifier it refused is refused again without a round
+ * trip until its window ends. Past `timeoutMs` the library lets the request through; that, and any
+ * failure, is thrown as DependencyUnavailableError for the caller to decide. Times are Upstash's
+ * own (the real clock): the library takes no other.
+ */
+export function upstashLimiter(redis: Redis, { policy, timeoutMs, prefix, blocked }: BackendOptions & { blocked: Map<string, number> }): RateLimiter {
+  const ratelimit = new Ratelimit({
+    redis,
+    limiter: upstashAlgorithm(policy),
+    prefix,
+    ephemeralCache: blocked,
+    timeout: timeoutMs,
+    analytics: false,
+    enableTelemetry: false,
+  });
+  return {
+    backend: "upstash",
+    async limit(key, cost) {
+      const identifier = await keyDigest(key);
+      let response;
+      try {
+        response = await ratelimit.limit(identifier, { rate: cost });
+      } catch (error) {
+        throw new DependencyUnavailableError("upstash", "unreachable", { cause: error });
+      }
+      if (response.reason === "timeout") throw new DependencyUnavailableError("upstash", "timeout");
+      const at = Date.now();
+      const { success: allowed, limit, remaining, reset: resetAt } = response;
+      return { decision: { allowed, limit, remaining, resetAt, retryAfterMs: allowed ? 0 : Math.max(0, resetAt - at) }, at };
+    },
+  };
+}
+
+/**
+ * `limiter`, failing open: when its backend is late or unreachable, the isolate's own counter for the
+ * key decides under the same policy (one isolate's share of the traffic, so a client spread over
+ * many isolates gets more through, never unlimited), and the result says so, for the caller to log.
+ */
+export function failOpen(limiter: RateLimiter, isolate: IsolateRateLimits, policy: RatePolicy, clock: Clock): RateLimiter {
+  return {
+    backend: limiter.backend,
+    async limit(key, cost) {
+      try {
+        return await limiter.limit(key, cost);
+      } catch (error) {
+        if (!(error instanceof DependencyUnavailableError)) throw error;
+        return { decision: isolate.consumeFallback(key, policy, cost), at: clock(), failedOpen: { backend: limiter.backend, error } };
+      }
+    },
+  };
+}
+
+/**
+ * The library's algorithm for a policy. Its windows are aligned to the epoch (a fixed window too,
+ * where the Durable Object opens one at the key's first request), its bucket refills a whole token
+ * at a time, and in its windows a refused request may still be counted (every one in a fixed
+ * window; in a sliding one, a request that costs more than is left).
+ */
+function upstashAlgorithm(policy: RatePolicy) {
+  switch (policy.algorithm) {
+    case "fixed-window":
+      return Ratelimit.fixedWindow(policy.limit, `${policy.windowMs} ms`);
+    case "sliding-window":
+      return Ratelimit.slidingWindow(policy.limit, `${policy.windowMs} ms`);
+    case "token-bucket":
+      return Ratelimit.tokenBucket(1, `${Number((1000 / policy.refillPerSecond).toFixed(3))} ms`, policy.capacity);
+  }
+}

@@ -1,0 +1,87 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "../lib/app-env";
+import { clientKey } from "../lib/client-address";
+import { ApiError } from "../lib/errors";
+import { rateLimitHeaders, retryAfterSeconds } from "../lib/rate-limit-headers";
+import type { GroupLimits, RateLimitGroup } from "../lib/rate-limit-settings";
+import { durableObjectLimiter, failOpen, upstashLimiter, type RateLimiter } from "../lib/rate-limiter";
+import { requestMeta } from "../lib/request-meta";
+import { requestLog } from "./logger";
+
+export interface RateLimitOptions {
+  /** Whose policy in RATE_LIMITS applies. */
+  group: RateLimitGroup;
+  /** Paths another group limits (exact request paths): this one lets them by. */
+  except?: readonly string[];
+}
+
+interface GroupRules {
+  /** Count signed-in requests per user (otherwise every request per client address). */
+  perUser: boolean;
+  /** Count on Upstash when it is configured (otherwise always on the Durable Objects). */
+  upstash: boolean;
+  /** When the backend is late or unreachable: let the isolate's fallback cap decide, or answer 503. */
+  onFailure: "open" | "closed";
+}
+
+const RULES: Record<RateLimitGroup, GroupRules> = {
+  // Sign-in and the flows that hash a password or send mail: what an attacker would hammer.
+  auth: { perUser: false, upstash: false, onFailure: "closed" },
+  api: { perUser: true, upstash: true, onFailure: "open" },
+};
+
+/** Methods that read: they cost a group's `read` units, every other method its `write` units. */
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Limits the request rate of a route group with the group's policy from RATE_LIMITS, before the
+ * handler: a refusal is 429 problem+json with `Retry-After`, and every limited response carries the
+ * `RateLimit-Policy` and `RateLimit` fields. `auth` counts per client address (IPv4 address, IPv6
+ * /64) on the RateCounter Durable Objects and fails closed; `api` counts per user when
+ * `authenticate()` has run before it, per client otherwise, on Upstash when configured, and fails
+ * open to the isolate's fallback cap, logging each time.
+ * @example app.use("/v1/*", rateLimit({ group: "api", except: ["/v1/auth/login"] }))
+ */
+export function rateLimit({ group, except = [] }: RateLimitOptions): MiddlewareHandler<AppEnv> {
+  const rules = RULES[group];
+  const excepted = new Set(except);
+  return async function rateLimit(c, next) {
+    const limits = c.get("config").RATE_LIMITS[group];
+    if (limits === "off" || excepted.has(c.req.path)) return next();
+    const limiter = limiterFor(c, rules, limits);
+    const { decision, at, failedOpen } = await limiter.limit(`${group}:${subjectOf(c, rules)}`, READ_METHODS.has(c.req.method) ? limits.cost.read : limits.cost.write);
+    if (failedOpen) {
+      const { error } = failedOpen;
+      const failOpens = c.get("services").rateLimits.countFailOpen();
+      requestLog(c).warn("rate limit failed open", { group, backend: failedOpen.backend, reason: error.reason, failOpens, error });
+    }
+    const headers = rateLimitHeaders(group, limits.policy, decision, at);
+    if (!decision.allowed) {
+      const seconds = retryAfterSeconds(decision);
+      throw new ApiError("RATE_LIMITED", { detail: "rateLimited", params: { seconds }, retryAfter: seconds, headers });
+    }
+    // Set before the handler builds its response, so they are in it when it is made: nothing is
+    // set, header by header, on a finished response after `next()`.
+    c.header("RateLimit-Policy", headers["RateLimit-Policy"]);
+    c.header("RateLimit", headers.RateLimit);
+    await next();
+  };
+}
+
+function limiterFor(c: Context<AppEnv>, rules: GroupRules, { policy, timeoutMs }: GroupLimits): RateLimiter {
+  const config = c.get("config");
+  const services = c.get("services");
+  const options = { policy, timeoutMs, prefix: config.RATE_LIMITS.keyPrefix };
+  const redis = rules.upstash ? services.redis : undefined;
+  const limiter = redis
+    ? upstashLimiter(redis, { ...options, blocked: services.rateLimits.blocked })
+    : durableObjectLimiter(c.env.RATE_COUNTER, { ...options, clock: services.clock });
+  return rules.onFailure === "open" ? failOpen(limiter, services.rateLimits, policy, services.clock) : limiter;
+}
+
+/** Who the request counts against. */
+function subjectOf(c: Context<AppEnv>, rules: GroupRules): string {
+  // API keys, once they exist, count per key here (`key:<id>`), ahead of the user who made them.
+  const userId = rules.perUser ? c.get("auth")?.userId : undefined;
+  return userId ? `user:${userId}` : `client:${clientKey(requestMeta(c).ip)}`;
+}
