@@ -79,18 +79,23 @@ export class ApiError extends Error {
 /** Seconds a client should wait before retrying when a dependency is unavailable. */
 export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
+/** Why a dependency is unavailable: it was late, could not be reached, or its circuit breaker is open. */
+export type DependencyFailure = "timeout" | "unreachable" | "open";
+
+const FAILURE_MESSAGE: Record<DependencyFailure, string> = { timeout: "timed out", unreachable: "unreachable", open: "circuit open" };
+
 /**
- * A dependency (the database, Redis, a provider) did not answer within its bound or could not be
- * reached. The module owning the dependency throws it; the API answers 503 SERVICE_UNAVAILABLE with
- * `Retry-After`, naming nothing internal. Drivers may wrap it (as `cause` or `sourceError`).
+ * A dependency (the database, Redis, a provider) did not answer within its bound, could not be
+ * reached, or its circuit breaker is open. The module owning the dependency throws it; the API
+ * answers 503 SERVICE_UNAVAILABLE with `Retry-After`, naming nothing internal. Drivers may wrap it (as `cause` or `sourceError`).
  */
 export class DependencyUnavailableError extends Error {
   override readonly name = "DependencyUnavailableError";
   readonly dependency: string;
-  readonly reason: "timeout" | "unreachable";
+  readonly reason: DependencyFailure;
 
-  constructor(dependency: string, reason: "timeout" | "unreachable", options: { cause?: unknown } = {}) {
-    super(`${dependency} ${reason === "timeout" ? "timed out" : "unreachable"}`, options);
+  constructor(dependency: string, reason: DependencyFailure, options: { cause?: unknown } = {}) {
+    super(`${dependency} ${FAILURE_MESSAGE[reason]}`, options);
     this.dependency = dependency;
     this.reason = reason;
   }
