@@ -59,7 +59,7 @@ export const configSchema = z
     UPSTASH_REDIS_REST_TOKEN: optional(z.string()),
     MAX_BODY_BYTES: z.coerce.number().int().positive().max(MAX_JSON_BODY_BYTES).default(1024 * 1024),
     /** Bound on each database query, batch and connection, and on an interactive transaction as a whole. */
-    DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+    DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
     /** The JWT signing key set (JSON, `{ "keys": [current, previous…] }`), made by `npm run keys:generate`. */
     JWT_SIGNING_KEYS: SigningKeySetSchema,
     /** `iss` of our access tokens: this API's origin. */

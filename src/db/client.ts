@@ -2,8 +2,9 @@ import { neon, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
+import type { DependencyGuard } from "../lib/dependency-guard";
 import { DependencyUnavailableError } from "../lib/errors";
-import { configureNeon } from "./neon-config";
+import { configureNeon, neonFetchOptions } from "./neon-config";
 import * as schema from "./schema";
 
 type Transaction = Parameters<Parameters<NeonDatabase<typeof schema>["transaction"]>[0]>[0];
@@ -28,52 +29,67 @@ export interface Database {
  */
 const UNAVAILABLE_SQLSTATE = /^(08...|53300|57014|57P0[1-3])$/;
 
-export function createDatabase(config: Config): Database {
+export interface DatabaseOptions {
+  /**
+   * Runs every call that reaches the database: each HTTP query and batch, each interactive
+   * transaction from its Pool connect to its end (the isolate's circuit breaker, see AppScope).
+   */
+  guard?: DependencyGuard;
+}
+
+const unguarded: DependencyGuard = { run: (call) => call() };
+
+export function createDatabase(config: Config, { guard = unguarded }: DatabaseOptions = {}): Database {
   const timeoutMs = config.DATABASE_TIMEOUT_MS;
-  configureNeon({ httpEndpoint: config.NEON_HTTP_ENDPOINT, wsProxy: config.NEON_WS_PROXY, timeoutMs });
-  const sql = neon(config.DATABASE_URL);
+  configureNeon({ httpEndpoint: config.NEON_HTTP_ENDPOINT, wsProxy: config.NEON_WS_PROXY });
+  const sql = neon(config.DATABASE_URL, { fetchOptions: neonFetchOptions({ timeoutMs, guard }) });
   const http = drizzleHttp({ client: sql, schema, casing: "snake_case" });
 
   return {
     http,
-    async transaction(work) {
-      const pool = new Pool({
-        connectionString: config.DATABASE_URL,
-        max: 1,
-        connectionTimeoutMillis: timeoutMs,
-        // Sent as start-up parameters: the server ends a statement, or an abandoned transaction, itself.
-        statement_timeout: timeoutMs,
-        idle_in_transaction_session_timeout: timeoutMs,
-      });
-      // workerd (compatibility date 2026-04-07 and later) reports the socket's close after
-      // `end()` as an error on the idle client; unhandled, it would be an uncaught exception.
-      pool.on("error", (error: Error) => console.warn(JSON.stringify({ level: "warn", msg: "database pool error", error: error.message })));
-      let timedOut = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          timedOut = true;
-          reject(new DependencyUnavailableError("database", "timeout"));
-        }, timeoutMs);
-      });
-      const running = drizzleWs({ client: pool, schema, casing: "snake_case" }).transaction(work);
-      // Past the deadline nobody awaits it any more.
-      running.catch(() => {});
-      try {
-        return await Promise.race([running, deadline]);
-      } catch (error) {
-        throw asUnavailable(error);
-      } finally {
-        if (timer !== undefined) clearTimeout(timer);
-        // A stalled pool would not end either; the request's end cancels its socket.
-        if (timedOut) void pool.end().catch(() => {});
-        else await pool.end();
-      }
-    },
-    async ping(timeoutMs) {
-      await sql.query("select 1", [], { fetchOptions: { signal: AbortSignal.timeout(timeoutMs) } });
+    transaction: (work) => guard.run(() => runTransaction(config, work)),
+    async ping(pingTimeoutMs) {
+      const bound = neonFetchOptions({ timeoutMs: Math.min(pingTimeoutMs, timeoutMs), guard });
+      await sql.query("select 1", [], { fetchOptions: bound });
     },
   };
+}
+
+/** `work` in an interactive transaction on a Pool of its own, bounded as a whole by DATABASE_TIMEOUT_MS. */
+async function runTransaction<T>(config: Config, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  const timeoutMs = config.DATABASE_TIMEOUT_MS;
+  const pool = new Pool({
+    connectionString: config.DATABASE_URL,
+    max: 1,
+    connectionTimeoutMillis: timeoutMs,
+    // Sent as start-up parameters: the server ends a statement, or an abandoned transaction, itself.
+    statement_timeout: timeoutMs,
+    idle_in_transaction_session_timeout: timeoutMs,
+  });
+  // workerd (compatibility date 2026-04-07 and later) reports the socket's close after
+  // `end()` as an error on the idle client; unhandled, it would be an uncaught exception.
+  pool.on("error", (error: Error) => console.warn(JSON.stringify({ level: "warn", msg: "database pool error", error: error.message })));
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new DependencyUnavailableError("database", "timeout"));
+    }, timeoutMs);
+  });
+  const running = drizzleWs({ client: pool, schema, casing: "snake_case" }).transaction(work);
+  // Past the deadline nobody awaits it any more.
+  running.catch(() => {});
+  try {
+    return await Promise.race([running, deadline]);
+  } catch (error) {
+    throw asUnavailable(error);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    // A stalled pool would not end either; the request's end cancels its socket.
+    if (timedOut) void pool.end().catch(() => {});
+    else await pool.end();
+  }
 }
 
 /** A database failure (not a failure of the caller's work) as a DependencyUnavailableError. */

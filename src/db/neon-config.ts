@@ -1,55 +1,75 @@
 import { neonConfig } from "@neondatabase/serverless";
+import type { DependencyGuard } from "../lib/dependency-guard";
 import { DependencyUnavailableError } from "../lib/errors";
 import { pointNeonAtLocalStack, type LocalNeonEndpoints } from "./local-neon";
 
-/** Production leaves the local stack's endpoints unset. */
-export interface NeonSettings extends LocalNeonEndpoints {
+/** How one Database's HTTP queries and batches are sent. */
+export interface NeonFetchSettings {
   /** Bound on each HTTP query or batch, response body included. */
   timeoutMs: number;
-}
-
-let applied: NeonSettings | undefined;
-
-/**
- * Applies `settings` to the Neon driver, whose configuration is process-wide. A Worker's settings do
- * not change within an isolate, so this writes once; only tests that switch stacks write again.
- */
-export function configureNeon(settings: NeonSettings): void {
-  if (applied && sameSettings(applied, settings)) return;
-  applied = { ...settings };
-  neonConfig.fetchFunction = boundedFetch(settings.timeoutMs);
-  pointNeonAtLocalStack(settings);
-}
-
-function sameSettings(a: NeonSettings, b: NeonSettings): boolean {
-  return a.httpEndpoint === b.httpEndpoint && a.wsProxy === b.wsProxy && a.timeoutMs === b.timeoutMs;
+  /** Decides whether a call is made at all (the isolate's circuit breaker) and sees its outcome. */
+  guard?: DependencyGuard;
 }
 
 /**
- * `fetch` for the Neon driver, bounded by `timeoutMs` from the request until the body is read. The
- * abort reason is a DependencyUnavailableError, so a stalled response body fails the same way as a
- * stalled connection; a network failure or a 5xx from the endpoint means the database is unreachable.
+ * The driver's fetch function is process-wide, but `neon(url, { fetchOptions })` hands its options to
+ * every fetch of that query function: the settings travel there, under a key no real fetch reads.
  */
-export function boundedFetch(timeoutMs: number): typeof fetch {
-  return async function neonFetch(input, init) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DependencyUnavailableError("database", "timeout")), timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
-    let response: Response;
-    try {
-      response = await fetch(input, { ...init, signal });
-    } catch (error) {
-      clearTimeout(timer);
-      if (error instanceof DependencyUnavailableError) throw error;
-      if (init?.signal?.aborted) throw error;
-      throw new DependencyUnavailableError("database", "unreachable", { cause: error });
-    }
+const SETTINGS = Symbol("neon fetch settings");
+
+/** `fetchOptions` for `neon()` that give its queries `settings`. */
+export function neonFetchOptions(settings: NeonFetchSettings): Record<PropertyKey, unknown> {
+  return { [SETTINGS]: settings };
+}
+
+let applied: LocalNeonEndpoints | undefined;
+
+/**
+ * Installs the fetch function that reads each Database's settings, and points the driver at the
+ * local stack when its endpoints are given. The driver's configuration is process-wide and a
+ * Worker's endpoints do not change within an isolate, so this writes once; only tests that switch
+ * stacks write again.
+ */
+export function configureNeon(endpoints: LocalNeonEndpoints): void {
+  if (applied && applied.httpEndpoint === endpoints.httpEndpoint && applied.wsProxy === endpoints.wsProxy) return;
+  applied = { ...endpoints };
+  neonConfig.fetchFunction = neonFetch;
+  pointNeonAtLocalStack(endpoints);
+}
+
+type NeonFetchInit = RequestInit & { [SETTINGS]?: NeonFetchSettings };
+
+/** The driver's fetch: each call bounded and guarded as its Database's settings say. */
+async function neonFetch(input: RequestInfo | URL, init?: NeonFetchInit): Promise<Response> {
+  const { [SETTINGS]: settings, ...rest } = init ?? {};
+  if (!settings) return fetch(input, rest);
+  const send = () => boundedFetch(input, rest, settings.timeoutMs);
+  return settings.guard ? settings.guard.run(send) : send();
+}
+
+/**
+ * `fetch` bounded by `timeoutMs` from the request until the body is read; the body is read here, so
+ * the outcome the guard sees is the whole call's. A timeout, a network failure or a 5xx from the
+ * endpoint throws DependencyUnavailableError; a SQL error (HTTP 400) is an answer like any other.
+ */
+export async function boundedFetch(input: RequestInfo | URL, init: RequestInit, timeoutMs: number): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DependencyUnavailableError("database", "timeout")), timeoutMs);
+  const signal = init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+  try {
+    const response = await fetch(input, { ...init, signal });
     if (response.status >= 500) {
-      clearTimeout(timer);
       await response.body?.cancel();
       throw new DependencyUnavailableError("database", "unreachable", { cause: new Error(`HTTP ${response.status}`) });
     }
-    // The timer stays armed while the driver reads the body; it is a no-op once the body is read.
-    return response;
-  };
+    const body = await response.arrayBuffer();
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  } catch (error) {
+    if (error instanceof DependencyUnavailableError) throw error;
+    if (init.signal?.aborted) throw error;
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw new DependencyUnavailableError("database", "unreachable", { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
 }

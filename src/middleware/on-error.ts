@@ -1,18 +1,20 @@
 import type { Context, ErrorHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
-import { ApiError, toApiError } from "../lib/errors";
+import { ApiError, findDependencyFailure, toApiError } from "../lib/errors";
 import { renderProblem } from "../lib/problem";
 import { logError } from "./logger";
 
 /**
  * The one error handler: renders every thrown error as problem+json. Unexpected failures are
- * logged with the request id and answered with a 500 that reveals nothing about them.
+ * logged with the request id and answered with a 500 that reveals nothing about them. A call an open
+ * circuit breaker refused is not logged: the breaker logged its opening, once.
  */
 export function onError(): ErrorHandler<AppEnv> {
   return async function onError(error, c) {
     const apiError = (await isMalformedRequestJson(c, error)) ? new ApiError("MALFORMED_JSON") : toApiError(error);
-    if (apiError.status >= 500 && apiError.options.cause !== undefined) {
-      logError(c, apiError.code === "SERVICE_UNAVAILABLE" ? "dependency unavailable" : "unhandled error", apiError.options.cause);
+    const cause = apiError.options.cause;
+    if (apiError.status >= 500 && cause !== undefined && findDependencyFailure(cause)?.reason !== "open") {
+      logError(c, apiError.code === "SERVICE_UNAVAILABLE" ? "dependency unavailable" : "unhandled error", cause);
     }
     return renderProblem(c, apiError);
   };

@@ -1,7 +1,11 @@
 import type { Config } from "../env";
+import { BoundedMap } from "../lib/bounded-map";
+import { CircuitBreaker } from "../lib/circuit-breaker";
 import type { Clock } from "../lib/clock";
 import { IsolateRateLimits } from "../lib/isolate-rate-limits";
-import { DEPENDENCY_RETRY_AFTER_SECONDS } from "../lib/errors";
+import { DEPENDENCY_RETRY_AFTER_SECONDS, findDependencyFailure } from "../lib/errors";
+import { createLogger } from "../lib/logger";
+import { isRedisFailure, redisFailureReason } from "../lib/redis";
 import { TtlCache } from "../lib/ttl-cache";
 import { IpRuleCache } from "./ip-rule-cache";
 
@@ -15,6 +19,15 @@ export interface SessionCheck {
 /** Sessions an isolate remembers: beyond this, the least recently used is checked again. */
 const MAX_CHECKED_SESSIONS = 10_000;
 
+/** Consecutive dependency failures that open a breaker. */
+export const BREAKER_FAILURE_THRESHOLD = 5;
+/** How long an open breaker refuses calls before one probe: what `Retry-After` tells clients. */
+export const BREAKER_COOL_DOWN_MS = DEPENDENCY_RETRY_AFTER_SECONDS * 1000;
+/** Breakers an isolate keeps: one per dependency in production; tests bind one app to several stacks. */
+const MAX_BREAKERS = 8;
+
+export type GuardedDependency = "database" | "redis";
+
 /**
  * State that lives as long as the app, i.e. one isolate in production: the injected clock and the
  * isolate's caches. `createApp` makes one; tests make one per app, so apps stand for isolates.
@@ -23,8 +36,34 @@ export class AppScope {
   #sessionChecks: TtlCache<string, SessionCheck> | undefined;
   #rateLimits: IsolateRateLimits | undefined;
   #ipRules: IpRuleCache | undefined;
+  readonly #breakers = new BoundedMap<string, CircuitBreaker>(MAX_BREAKERS);
 
   constructor(readonly clock: Clock) {}
+
+  /**
+   * The isolate's circuit breaker for `dependency` at `target` (its URL), made on first use. It logs a
+   * warn line when it opens and when it closes; Redis failures, which callers absorb, get a line each.
+   */
+  breaker(dependency: GuardedDependency, target: string, config: Config): CircuitBreaker {
+    const key = `${dependency} ${target}`;
+    let breaker = this.#breakers.get(key);
+    if (breaker) return breaker;
+    const log = createLogger({ level: config.LOG_LEVEL, fields: { dependency } });
+    breaker = new CircuitBreaker({
+      dependency,
+      clock: this.clock,
+      failureThreshold: BREAKER_FAILURE_THRESHOLD,
+      coolDownMs: BREAKER_COOL_DOWN_MS,
+      isFailure: dependency === "redis" ? isRedisFailure : (error) => findDependencyFailure(error) !== undefined,
+      onTransition: (state) => log.warn(state === "open" ? "circuit breaker opened" : "circuit breaker closed"),
+      onFailure:
+        dependency === "redis"
+          ? (error, { failures }) => log.warn("redis request failed", { reason: redisFailureReason(error), failures })
+          : undefined,
+    });
+    this.#breakers.set(key, breaker);
+    return breaker;
+  }
 
   /** The isolate's cache of session checks, made on first use with the configured time to live. */
   sessionChecks(config: Config): TtlCache<string, SessionCheck> {

@@ -1,6 +1,7 @@
 import type { Config } from "../env";
 import { createDatabase, type Database } from "../db/client";
 import type { Clock } from "../lib/clock";
+import { oneFailurePerRequest } from "../lib/dependency-guard";
 import type { IsolateRateLimits } from "../lib/isolate-rate-limits";
 import { createRedis, type Redis } from "../lib/redis";
 import { importSigningKeys, type SigningKeys } from "../lib/tokens";
@@ -46,11 +47,24 @@ class RequestServices implements Services {
   }
 
   get db(): Database {
-    return (this.#db ??= createDatabase(this.#config));
+    return (this.#db ??= this.#createDatabase());
   }
 
   get redis(): Redis | undefined {
-    return (this.#redis ??= { client: createRedis(this.#config) }).client;
+    return (this.#redis ??= { client: this.#createRedis() }).client;
+  }
+
+  // A request's database calls stop at its first database failure: it waits for the bound once.
+  #createDatabase(): Database {
+    const config = this.#config;
+    const target = `${config.DATABASE_URL} ${config.NEON_HTTP_ENDPOINT ?? ""}`;
+    return createDatabase(config, { guard: oneFailurePerRequest(this.#scope.breaker("database", target, config)) });
+  }
+
+  #createRedis(): Redis | undefined {
+    const config = this.#config;
+    if (!config.UPSTASH_REDIS_REST_URL) return undefined;
+    return createRedis(config, { guard: this.#scope.breaker("redis", config.UPSTASH_REDIS_REST_URL, config) });
   }
 
   get clock(): Clock {

@@ -11,7 +11,11 @@ const TIMEOUT_MS = 300;
 /** Far longer than the bound: a request that waits for it has not been bounded. */
 const STALL_MS = 20_000;
 
-const app = testApp((app) => {
+/**
+ * The app with this file's routes: a new one per test, i.e. a new isolate, so the failures of one
+ * test do not open the database circuit breaker for the next (test/db/breakers.test.ts covers it).
+ */
+const appWithRoutes = () => testApp((app) => {
   app.get("/v1/test/query", async (c) => c.json((await c.var.services.db.http.execute(sql`select 1 as one`)).rows));
   app.get("/v1/test/batch", async (c) => {
     const { http } = c.var.services.db;
@@ -31,6 +35,8 @@ const app = testApp((app) => {
   });
 });
 
+let app: ReturnType<typeof appWithRoutes>;
+
 /** The app bound to this file's fault stack, with a short database timeout. */
 function get(path: string): Promise<Response> {
   return call(app, path, undefined, { ...workerBindings(stack), DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) });
@@ -44,6 +50,7 @@ async function timed(path: string): Promise<{ response: Response; elapsedMs: num
 }
 
 beforeEach(() => {
+  app = appWithRoutes();
   vi.spyOn(console, "error").mockImplementation(() => {});
   vi.spyOn(console, "warn").mockImplementation(() => {});
 });
