@@ -53,6 +53,8 @@ export const FAULT_STACK_NAMES = [
   "timeouts",
   /** test/middleware/rate-limit-failures.test.ts: Upstash slow or down */
   "rate-limits",
+  /** test/app/breakers.test.ts: the circuit breakers around PostgreSQL and Redis */
+  "breakers",
 ] as const;
 
 export type FaultStackName = (typeof FAULT_STACK_NAMES)[number];

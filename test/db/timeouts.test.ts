@@ -13,7 +13,7 @@ const STALL_MS = 20_000;
 
 /**
  * The app with this file's routes: a new one per test, i.e. a new isolate, so the failures of one
- * test do not open the database circuit breaker for the next (test/db/breakers.test.ts covers it).
+ * test do not open the database circuit breaker for the next (test/app/breakers.test.ts covers it).
  */
 const appWithRoutes = () => testApp((app) => {
   app.get("/v1/test/query", async (c) => c.json((await c.var.services.db.http.execute(sql`select 1 as one`)).rows));

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { loadConfig, type Config } from "../../src/env";
-import { createRedis } from "../../src/lib/redis";
+import { errors } from "@upstash/redis/cloudflare";
+import { createRedis, isRedisFailure, redisFailureReason } from "../../src/lib/redis";
 import { testKey } from "../helpers/redis-keys";
 
 function config(overrides: Record<string, string | undefined> = {}): Config {
@@ -26,5 +27,13 @@ describe("the Redis module", () => {
   it("refuses a configuration with only one of the URL and the token", () => {
     const result = loadConfig({ ...env, UPSTASH_REDIS_REST_TOKEN: undefined });
     expect(result).toEqual({ ok: false, settings: ["UPSTASH_REDIS_REST_TOKEN"] });
+  });
+
+  it("counts every failed request against the breaker but NOSCRIPT, which the rate limiter answers by sending its script", () => {
+    expect(isRedisFailure(new errors.UpstashError("NOSCRIPT No matching script. Please use EVAL., command was: …"))).toBe(false);
+    expect(isRedisFailure(new errors.UpstashError("ERR internal error, command was: …"))).toBe(true);
+    expect(isRedisFailure(new TypeError("Network connection lost."))).toBe(true);
+    expect(redisFailureReason(new DOMException("The operation timed out.", "TimeoutError"))).toBe("timeout");
+    expect(redisFailureReason(new TypeError("Network connection lost."))).toBe("unreachable");
   });
 });
