@@ -52,7 +52,7 @@ async function neonFetch(input: RequestInfo | URL, init?: NeonFetchInit): Promis
  * the outcome the guard sees is the whole call's. A timeout, a network failure or a 5xx from the
  * endpoint throws DependencyUnavailableError; a SQL error (HTTP 400) is an answer like any other.
  */
-export async function boundedFetch(input: RequestInfo | URL, init: RequestInit, timeoutMs: number): Promise<Response> {
+async function boundedFetch(input: RequestInfo | URL, init: RequestInit, timeoutMs: number): Promise<Response> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DependencyUnavailableError("database", "timeout")), timeoutMs);
   const signal = init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
