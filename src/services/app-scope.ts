@@ -1,6 +1,7 @@
 import type { Config } from "../env";
 import type { Clock } from "../lib/clock";
 import { IsolateRateLimits } from "../lib/isolate-rate-limits";
+import { CacheState } from "../lib/cache";
 import { DEPENDENCY_RETRY_AFTER_SECONDS } from "../lib/errors";
 import { TtlCache } from "../lib/ttl-cache";
 import { IpRuleCache } from "./ip-rule-cache";
@@ -23,6 +24,7 @@ export class AppScope {
   #sessionChecks: TtlCache<string, SessionCheck> | undefined;
   #rateLimits: IsolateRateLimits | undefined;
   #ipRules: IpRuleCache | undefined;
+  #cache: CacheState | undefined;
 
   constructor(readonly clock: Clock) {}
 
@@ -38,6 +40,11 @@ export class AppScope {
   /** The rate limits' isolate state: Upstash's ephemeral cache and the fallback cap. */
   rateLimits(): IsolateRateLimits {
     return (this.#rateLimits ??= new IsolateRateLimits(this.clock));
+  }
+
+  /** The cache's isolate state: its isolate tier, the loads under way, its count of Redis failures. */
+  cache(): CacheState {
+    return (this.#cache ??= new CacheState(this.clock));
   }
 
   /** The isolate's copy of the admins' IP rules, made on first use with the configured time to live. */
