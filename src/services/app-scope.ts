@@ -1,7 +1,7 @@
 import type { Config } from "../env";
 import type { Clock } from "../lib/clock";
 import { IsolateRateLimits } from "../lib/isolate-rate-limits";
-import { CacheState } from "../lib/cache";
+import { CacheState, type FillSettings, type Sleep } from "../lib/cache";
 import { DEPENDENCY_RETRY_AFTER_SECONDS } from "../lib/errors";
 import { TtlCache } from "../lib/ttl-cache";
 import { IpRuleCache } from "./ip-rule-cache";
@@ -11,6 +11,12 @@ export interface SessionCheck {
   active: boolean;
   userId: string;
   role: "user" | "admin";
+}
+
+/** How the cache waits for another isolate's fill; tests pass their own. */
+export interface CacheOptions {
+  fill?: FillSettings;
+  sleep?: Sleep;
 }
 
 /** Sessions an isolate remembers: beyond this, the least recently used is checked again. */
@@ -26,7 +32,10 @@ export class AppScope {
   #ipRules: IpRuleCache | undefined;
   #cache: CacheState | undefined;
 
-  constructor(readonly clock: Clock) {}
+  constructor(
+    readonly clock: Clock,
+    private readonly cacheOptions: CacheOptions = {},
+  ) {}
 
   /** The isolate's cache of session checks, made on first use with the configured time to live. */
   sessionChecks(config: Config): TtlCache<string, SessionCheck> {
@@ -44,7 +53,7 @@ export class AppScope {
 
   /** The cache's isolate state: its isolate tier, the loads under way, its count of Redis failures. */
   cache(): CacheState {
-    return (this.#cache ??= new CacheState(this.clock));
+    return (this.#cache ??= new CacheState(this.clock, this.cacheOptions.fill, this.cacheOptions.sleep));
   }
 
   /** The isolate's copy of the admins' IP rules, made on first use with the configured time to live. */
