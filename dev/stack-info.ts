@@ -53,6 +53,8 @@ export const FAULT_STACK_NAMES = [
   "timeouts",
   /** test/middleware/rate-limit-failures.test.ts: Upstash slow or down */
   "rate-limits",
+  /** test/routes/me/me-cache.test.ts: the cache with Upstash slow or down */
+  "cache",
 ] as const;
 
 export type FaultStackName = (typeof FAULT_STACK_NAMES)[number];
