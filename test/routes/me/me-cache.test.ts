@@ -2,9 +2,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { inject } from "vitest";
 import { workerBindings, type StackInfo } from "../../../dev/stack-info";
 import type { Fault } from "../../../dev/faults";
+import { eq } from "drizzle-orm";
 import { createApp } from "../../../src/app";
+import { users } from "../../../src/db/schema";
+import { argon2 } from "../../../src/lib/passwords/argon2";
+import { formatPhc } from "../../../src/lib/passwords/phc";
+import { encodePassword } from "../../../src/lib/passwords/policy";
 import type { MailMessage } from "../../../src/services/mail/message";
-import { json } from "../../helpers/accounts";
+import { db, json } from "../../helpers/accounts";
 import { call, type BindingOverrides } from "../../helpers/app";
 import { manualClock } from "../../helpers/clock";
 import { bearer, createUser, signIn } from "../../helpers/identity";
@@ -140,6 +145,20 @@ describe("GET /v1/me through the cache", () => {
     expect((await writer.request("/v1/auth/password/forgot", json("POST", { email: user.email }))).status).toBe(202);
     const [mail] = writer.queue.take() as Array<Extract<MailMessage, { template: "reset-password" }>>;
     expect((await writer.request("/v1/auth/password/reset", json("POST", { token: mail!.token, password: "a brand new long passphrase" }))).status).toBe(204);
+    const after = await me(reader, headers);
+    expect(Date.parse(String(after.profile.updatedAt))).toBeGreaterThan(Date.parse(String(before.updatedAt)));
+  });
+
+  it("shows the updatedAt a login moved by re-hashing a password stored with older parameters", async () => {
+    const { user, headers } = await signedIn();
+    const older = { memoryKiB: 9216, iterations: 4, parallelism: 1 };
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const tag = await argon2({ password: encodePassword(user.password), salt, tagLength: 32, ...older });
+    await db.update(users).set({ passwordHash: formatPhc({ ...older, salt, tag }) }).where(eq(users.id, user.id));
+    const [writer, reader] = [isolate(), isolate()];
+    const before = (await warm(reader, headers)).profile;
+    writer.time.advance(60_000);
+    expect((await writer.request("/v1/auth/login", json("POST", { email: user.email, password: user.password }))).status).toBe(200);
     const after = await me(reader, headers);
     expect(Date.parse(String(after.profile.updatedAt))).toBeGreaterThan(Date.parse(String(before.updatedAt)));
   });
