@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { systemClock } from "../lib/clock";
 import { AppScope } from "../services/app-scope";
@@ -14,8 +14,20 @@ export interface ServicesOptions {
 /** Puts the request's `services` on `c.var`, built from `c.var.config`; each client is built on first use. */
 export function services({ scope = new AppScope(systemClock), create = createServices }: ServicesOptions = {}): MiddlewareHandler<AppEnv> {
   return async function services(c, next) {
-    const hooks: RequestHooks = { keepAlive: (work) => c.executionCtx.waitUntil(work), log: () => requestLog(c) };
-    c.set("services", create(c.get("config"), scope, hooks));
+    c.set("services", create(c.get("config"), scope, new ContextHooks(c)));
     await next();
   };
+}
+
+// A class, not an object of closures: every request builds one (see RequestServices).
+class ContextHooks implements RequestHooks {
+  constructor(private readonly c: Context<AppEnv>) {}
+
+  keepAlive(work: Promise<unknown>): void {
+    this.c.executionCtx.waitUntil(work);
+  }
+
+  log() {
+    return requestLog(this.c);
+  }
 }

@@ -95,8 +95,8 @@ class RequestServices implements Services {
     return (this.#cache ??= createCache(this.#scope.cache(), {
       redis: this.redis,
       prefix: this.#config.REDIS_KEY_PREFIX,
-      keepAlive: this.#hooks.keepAlive,
-      log: this.#hooks.log,
+      keepAlive: (work) => this.#hooks.keepAlive(work),
+      log: () => this.#hooks.log(),
     }));
   }
 }
