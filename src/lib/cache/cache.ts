@@ -48,6 +48,8 @@ export function createCache(state: CacheState, request: CacheRequest): Cache {
 
 const ignore = () => {};
 
+const MAX_TTL_SECONDS: Record<CacheTier, number> = { isolate: MAX_ISOLATE_TTL_SECONDS, redis: MAX_REDIS_TTL_SECONDS };
+
 class RequestCache implements Cache {
   readonly #redisTier: RedisTier | undefined;
 
@@ -153,7 +155,8 @@ function familyKind(family: string): string {
 function checkRead(family: string, key: string, options: CacheReadOptions<unknown>): void {
   if (!FAMILY_PATTERN.test(family)) throw new Error("cache family must be ours: letters, digits, _ - and : between parts");
   if (!KEY_PATTERN.test(key)) throw new Error("cache key must be ours: letters, digits, _ . -");
-  const max = options.tiers.includes("redis") ? Math.min(MAX_REDIS_TTL_SECONDS, options.tiers.includes("isolate") ? MAX_ISOLATE_TTL_SECONDS : Infinity) : MAX_ISOLATE_TTL_SECONDS;
+  if (options.tiers.length === 0) throw new Error("cache read needs a tier");
+  const max = Math.min(...options.tiers.map((tier) => MAX_TTL_SECONDS[tier]));
   if (!(options.ttlSeconds > 0 && options.ttlSeconds <= max)) throw new Error(`cache ttlSeconds must be in (0, ${max}]`);
   if (options.tiers.includes("redis") && !options.decode) throw new Error("the Redis tier needs decode: values come back as JSON");
 }
