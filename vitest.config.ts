@@ -46,7 +46,14 @@ export default defineConfig({
               // Worker's consumer at a time of the queue's choosing; tests that want mail delivered
               // record it and hand it to the consumer themselves (test/helpers/mail.ts).
               queueProducers: { MAIL_QUEUE: { queueName: "edge-backend-mail-tests" } },
-              bindings: { APP_ENV: "test", JWT_SIGNING_KEYS: signingKeys, RATE_LIMITS: suiteRateLimits(inject("redisKeyPrefix")), ...workerBindings(inject("stack")) },
+              bindings: {
+                APP_ENV: "test",
+                JWT_SIGNING_KEYS: signingKeys,
+                RATE_LIMITS: suiteRateLimits(inject("redisKeyPrefix")),
+                // The cache's keys under the run's prefix too, deleted at the end.
+                REDIS_KEY_PREFIX: inject("redisKeyPrefix"),
+                ...workerBindings(inject("stack")),
+              },
             },
           })),
         ],

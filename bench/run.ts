@@ -43,9 +43,10 @@ try {
 
   const bundles = new Map<WorkerName, BuildResult>();
   scratch = await mkdtemp(path.join(tmpdir(), "bench-"));
-  if (workersNeeded.has("app")) {
+  const appWorkers = (["app", "app, Redis cache"] as const).filter((name) => workersNeeded.has(name));
+  if (appWorkers.length > 0) {
     const app = await buildWorker();
-    bundles.set("app", app);
+    for (const name of appWorkers) bundles.set(name, app);
     console.log(`app:  ${formatBuild(app)}`);
   }
   const pingWorkers = [...workersNeeded].filter((name) => PING_WORKERS[name]);
@@ -72,7 +73,8 @@ try {
     return {
       ...APP_BINDINGS,
       ...database.bindings,
-      ...(ping?.upstash ? database.upstash : {}),
+      ...(ping?.upstash || name === "app, Redis cache" ? database.upstash : {}),
+      REDIS_KEY_PREFIX: database.redisKeyPrefix,
       JWT_SIGNING_KEYS: signingKeys,
       RATE_LIMITS: benchRateLimits(`${database.redisKeyPrefix}${name.replace(/\W+/g, "-")}`, ping?.api ?? "off"),
     };
@@ -107,7 +109,7 @@ try {
     console.log(`note: load average ${load.toFixed(2)} before the run: other work on this machine will skew the figures\n`);
   }
   const needsSession = selected.some((scenario) => scenario.withSession);
-  const session = needsSession ? await signInForBench(running.get("app")!.url) : undefined;
+  const session = needsSession ? await signInForBench((running.get("app") ?? running.get("app, Redis cache"))!.url) : undefined;
   const results: ScenarioResult[] = [];
   for (const template of selected) {
     const scenario = template.withSession ? { ...template, ...template.withSession(session!) } : template;

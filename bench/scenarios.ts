@@ -4,10 +4,10 @@
 /**
  * Which Worker answers: this app's bundle (dist/index.js), with the api rate limit off (the `auth`
  * limit, on the Durable Objects, stays on); the app with the bench's ping route (bench/ping-app.ts)
- * and its api rate limit off, on the Durable Objects or on Upstash; or the bare Hono Worker
- * (bench/bare-worker.ts).
+ * and its api rate limit off, on the Durable Objects or on Upstash; the app with Upstash configured, so
+ * the cache's Redis tier is on (the api limit still off); or the bare Hono Worker (bench/bare-worker.ts).
  */
-export type WorkerName = "app" | "ping, no limiter" | "ping, Durable Object limiter" | "ping, Upstash limiter" | "bare";
+export type WorkerName = "app" | "app, Redis cache" | "ping, no limiter" | "ping, Durable Object limiter" | "ping, Upstash limiter" | "bare";
 
 /** The Workers built from bench/ping-app.ts, and how each sets its api rate limit. */
 export const PING_WORKERS: Partial<Record<WorkerName, { api: "off" | "on"; upstash: boolean }>> = {
@@ -100,6 +100,17 @@ export const scenarios: Scenario[] = [
     path: "/v1/me",
     expectedStatus: 200,
     compareTo: "GET /health (app)",
+    withSession: ({ accessToken }) => ({ headers: { authorization: `Bearer ${accessToken}` } }),
+  },
+  // The same with Upstash configured: the profile from the cache's Redis tier, 0 database round trips
+  // (one every SESSION_CHECK_TTL_SECONDS, when the session is checked again), 1 Redis round trip.
+  {
+    name: "GET /v1/me (app, Redis cache)",
+    worker: "app, Redis cache",
+    method: "GET",
+    path: "/v1/me",
+    expectedStatus: 200,
+    compareTo: "GET /v1/me (app)",
     withSession: ({ accessToken }) => ({ headers: { authorization: `Bearer ${accessToken}` } }),
   },
   { name: "GET /health (bare)", worker: "bare", method: "GET", path: "/health", expectedStatus: 200 },

@@ -55,6 +55,8 @@ export const FAULT_STACK_NAMES = [
   "rate-limits",
   /** test/app/breakers.test.ts: the circuit breakers around PostgreSQL and Redis */
   "breakers",
+  /** test/routes/me/me-cache.test.ts: the cache with Upstash slow or down */
+  "cache",
 ] as const;
 
 export type FaultStackName = (typeof FAULT_STACK_NAMES)[number];

@@ -21,7 +21,7 @@ import { liveness, readiness } from "./routes/health/health.index";
 import { AUTH_FLOW_PATHS } from "./routes/v1/auth/auth.index";
 import { v1 } from "./routes/v1/index";
 import { wellKnown } from "./routes/well-known/jwks";
-import { AppScope } from "./services/app-scope";
+import { AppScope, type CacheOptions } from "./services/app-scope";
 
 /** Version of the API contract, shown in the OpenAPI document. */
 export const API_VERSION = "1.0.0";
@@ -29,12 +29,14 @@ export const API_VERSION = "1.0.0";
 export interface AppOptions {
   /** The time source for everything time decides; tests pass their own. */
   clock?: Clock;
+  /** How the cache waits for a fill another isolate holds the lock of; tests pass their own. */
+  cache?: CacheOptions;
 }
 
 /** Builds the whole API; the Worker and the tests share it. */
-export function createApp({ clock = systemClock }: AppOptions = {}) {
+export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   const app = createRouter();
-  const scope = new AppScope(clock);
+  const scope = new AppScope(clock, cache);
 
   app.use(requestId());
   app.use(traceContext());

@@ -57,6 +57,15 @@ export const configSchema = z
     NEON_WS_PROXY: optional(z.string()),
     UPSTASH_REDIS_REST_URL: optional(z.url()),
     UPSTASH_REDIS_REST_TOKEN: optional(z.string()),
+    /**
+     * Put before every cache key in Redis, so deployments (or test runs) sharing one Redis never
+     * read each other's values. Letters, digits and `_ - : .`, ending in `:` when set.
+     */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .max(64)
+      .regex(/^(?:[A-Za-z0-9_.:-]*:)?$/, "must be letters, digits and _ - : . ending in :")
+      .default(""),
     MAX_BODY_BYTES: z.coerce.number().int().positive().max(MAX_JSON_BODY_BYTES).default(1024 * 1024),
     /** Bound on each database query, batch and connection, and on an interactive transaction as a whole. */
     DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),

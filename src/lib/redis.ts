@@ -48,8 +48,3 @@ class GuardedRedis extends Redis {
 export function isRedisFailure(error: unknown): boolean {
   return !(error instanceof errors.UpstashError && error.message.startsWith("NOSCRIPT"));
 }
-
-/** Why a Redis request failed, for the log line: it was late, or it did not get an answer. */
-export function redisFailureReason(error: unknown): "timeout" | "unreachable" {
-  return error instanceof Error && error.name === "TimeoutError" ? "timeout" : "unreachable";
-}

@@ -1,8 +1,9 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { systemClock } from "../lib/clock";
 import { AppScope } from "../services/app-scope";
-import { createServices } from "../services/container";
+import { createServices, type RequestHooks } from "../services/container";
+import { requestLog } from "./logger";
 
 export interface ServicesOptions {
   /** What lives as long as the app (one per isolate): clock and caches. */
@@ -13,7 +14,20 @@ export interface ServicesOptions {
 /** Puts the request's `services` on `c.var`, built from `c.var.config`; each client is built on first use. */
 export function services({ scope = new AppScope(systemClock), create = createServices }: ServicesOptions = {}): MiddlewareHandler<AppEnv> {
   return async function services(c, next) {
-    c.set("services", create(c.get("config"), scope));
+    c.set("services", create(c.get("config"), scope, new ContextHooks(c)));
     await next();
   };
+}
+
+// A class, not an object of closures: every request builds one (see RequestServices).
+class ContextHooks implements RequestHooks {
+  constructor(private readonly c: Context<AppEnv>) {}
+
+  keepAlive(work: Promise<unknown>): void {
+    this.c.executionCtx.waitUntil(work);
+  }
+
+  log() {
+    return requestLog(this.c);
+  }
 }

@@ -5,7 +5,8 @@ import type { Clock } from "../lib/clock";
 import { IsolateRateLimits } from "../lib/isolate-rate-limits";
 import { DEPENDENCY_RETRY_AFTER_SECONDS, findDependencyFailure } from "../lib/errors";
 import { createLogger } from "../lib/logger";
-import { isRedisFailure, redisFailureReason } from "../lib/redis";
+import { isRedisFailure } from "../lib/redis";
+import { CacheState, type FillSettings, type Sleep } from "../lib/cache";
 import { TtlCache } from "../lib/ttl-cache";
 import { IpRuleCache } from "./ip-rule-cache";
 
@@ -14,6 +15,12 @@ export interface SessionCheck {
   active: boolean;
   userId: string;
   role: "user" | "admin";
+}
+
+/** How the cache waits for another isolate's fill; tests pass their own. */
+export interface CacheOptions {
+  fill?: FillSettings;
+  sleep?: Sleep;
 }
 
 /** Sessions an isolate remembers: beyond this, the least recently used is checked again. */
@@ -37,12 +44,17 @@ export class AppScope {
   #rateLimits: IsolateRateLimits | undefined;
   #ipRules: IpRuleCache | undefined;
   readonly #breakers = new BoundedMap<string, CircuitBreaker>(MAX_BREAKERS);
+  #cache: CacheState | undefined;
 
-  constructor(readonly clock: Clock) {}
+  constructor(
+    readonly clock: Clock,
+    private readonly cacheOptions: CacheOptions = {},
+  ) {}
 
   /**
    * The isolate's circuit breaker for `dependency` at `target` (its URL), made on first use. It logs a
-   * warn line when it opens and when it closes; Redis failures, which callers absorb, get a line each.
+   * warn line when it opens and when it closes; a single failure is logged by the caller that absorbs
+   * it (the rate limit failing open, the cache missing), with the request's ids: one line per event.
    */
   breaker(dependency: GuardedDependency, target: string, config: Config): CircuitBreaker {
     const key = `${dependency} ${target}`;
@@ -56,10 +68,6 @@ export class AppScope {
       coolDownMs: BREAKER_COOL_DOWN_MS,
       isFailure: dependency === "redis" ? isRedisFailure : (error) => findDependencyFailure(error) !== undefined,
       onTransition: (state) => log.warn(state === "open" ? "circuit breaker opened" : "circuit breaker closed"),
-      onFailure:
-        dependency === "redis"
-          ? (error, { failures }) => log.warn("redis request failed", { reason: redisFailureReason(error), failures })
-          : undefined,
     });
     this.#breakers.set(key, breaker);
     return breaker;
@@ -77,6 +85,11 @@ export class AppScope {
   /** The rate limits' isolate state: Upstash's ephemeral cache and the fallback cap. */
   rateLimits(): IsolateRateLimits {
     return (this.#rateLimits ??= new IsolateRateLimits(this.clock));
+  }
+
+  /** The cache's isolate state: its isolate tier, the loads under way, its count of Redis failures. */
+  cache(): CacheState {
+    return (this.#cache ??= new CacheState(this.clock, this.cacheOptions.fill, this.cacheOptions.sleep));
   }
 
   /** The isolate's copy of the admins' IP rules, made on first use with the configured time to live. */

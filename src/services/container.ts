@@ -1,7 +1,9 @@
 import type { Config } from "../env";
 import { createDatabase, type Database } from "../db/client";
+import { createCache, type Cache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { oneFailurePerRequest } from "../lib/dependency-guard";
+import { createLogger, type Logger } from "../lib/logger";
 import type { IsolateRateLimits } from "../lib/isolate-rate-limits";
 import { createRedis, type Redis } from "../lib/redis";
 import { importSigningKeys, type SigningKeys } from "../lib/tokens";
@@ -23,27 +25,43 @@ export interface Services {
   readonly rateLimits: IsolateRateLimits;
   /** The isolate's copy of the admins' IP rules (see IP_RULES_TTL_SECONDS). */
   readonly ipRules: IpRuleCache;
+  /** The cache: the isolate tier and, when Upstash is configured, the Redis tier (src/lib/cache). */
+  readonly cache: Cache;
 }
+
+/** What the services need of the request they serve. */
+export interface RequestHooks {
+  /** Keeps the request alive until `work` settles (`ctx.waitUntil`). */
+  keepAlive(work: Promise<unknown>): void;
+  /** The request's logger. */
+  log(): Logger;
+}
+
+/** For services made outside a request (tests, scripts): work is left to run, lines go to the console. */
+const DETACHED: RequestHooks = { keepAlive: () => {}, log: () => createLogger() };
 
 /**
  * Builds each client on first use within the request, so requests that touch neither service
  * (404s, the OpenAPI document) pay for neither. Clients are per request on purpose: the Upstash
  * client batches commands into shared fetches, and I/O must not cross requests in Workers.
  */
-export function createServices(config: Config, scope: AppScope): Services {
-  return new RequestServices(config, scope);
+export function createServices(config: Config, scope: AppScope, hooks: RequestHooks = DETACHED): Services {
+  return new RequestServices(config, scope, hooks);
 }
 
 // A class, so a request allocates one small object and no closures: every request builds one.
 class RequestServices implements Services {
   readonly #config: Config;
   readonly #scope: AppScope;
+  readonly #hooks: RequestHooks;
   #db: Database | undefined;
   #redis: { client: Redis | undefined } | undefined;
+  #cache: Cache | undefined;
 
-  constructor(config: Config, scope: AppScope) {
+  constructor(config: Config, scope: AppScope, hooks: RequestHooks) {
     this.#config = config;
     this.#scope = scope;
+    this.#hooks = hooks;
   }
 
   get db(): Database {
@@ -85,5 +103,14 @@ class RequestServices implements Services {
 
   get ipRules(): IpRuleCache {
     return this.#scope.ipRules(this.#config);
+  }
+
+  get cache(): Cache {
+    return (this.#cache ??= createCache(this.#scope.cache(), {
+      redis: this.redis,
+      prefix: this.#config.REDIS_KEY_PREFIX,
+      keepAlive: (work) => this.#hooks.keepAlive(work),
+      log: () => this.#hooks.log(),
+    }));
   }
 }

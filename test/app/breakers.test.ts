@@ -247,8 +247,8 @@ describe("Redis unavailable", () => {
       expect(result.status).toBe(200);
       expect(await result.json()).toEqual({ ok: true });
     }
-    const failures = logLines().filter((line) => line.msg === "redis request failed");
-    expect(failures.map((line) => line.failures)).toEqual(Array.from({ length: BREAKER_FAILURE_THRESHOLD }, (_, index) => index + 1));
+    const failures = logLines().filter((line) => line.msg === "rate limit failed open");
+    expect(failures.map((line) => line.failOpens)).toEqual(Array.from({ length: BREAKER_FAILURE_THRESHOLD }, (_, index) => index + 1));
     expect(breakerLines()).toEqual([{ level: "warn", msg: "circuit breaker opened", dependency: "redis" }]);
 
     const open = await send();

@@ -3,6 +3,7 @@ import type { RequestMeta } from "../../lib/request-meta";
 import type { Locale, MailMessage } from "../mail/message";
 import type { AccountDeps } from "./account-deps";
 import { auditFrom } from "./audit-from";
+import { forgetUser } from "./profile-cache";
 import { invalidToken, newOneTimeToken, presentedTokenHash, redeemToken } from "./one-time-tokens";
 
 /**
@@ -30,7 +31,8 @@ export async function resendVerification(deps: AccountDeps, userId: string): Pro
 /**
  * Redeems a verification token and marks the address it was sent to verified, with the audit row, in
  * one statement (one round trip). The token must still name the account's address: a token for an
- * address the account no longer has verifies nothing. Throws INVALID_TOKEN otherwise.
+ * address the account no longer has verifies nothing; the cached profile is dropped. Throws
+ * INVALID_TOKEN otherwise.
  */
 export async function verifyEmail(deps: AccountDeps, presented: unknown, meta: RequestMeta): Promise<{ userId: string }> {
   const tokenHash = await presentedTokenHash("email_verification", presented);
@@ -47,5 +49,6 @@ export async function verifyEmail(deps: AccountDeps, presented: unknown, meta: R
     select id from verified`);
   const row = result.rows[0] as { id: string } | undefined;
   if (!row) throw invalidToken();
+  await forgetUser(deps.cache, row.id);
   return { userId: row.id };
 }

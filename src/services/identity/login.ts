@@ -2,14 +2,18 @@ import { and, eq, isNull } from "drizzle-orm";
 import { users } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from "../../lib/passwords";
+import type { Cache } from "../../lib/cache";
 import type { RequestMeta } from "../../lib/request-meta";
 import { auditInsert } from "./audit";
 import { normalizeEmail } from "./emails";
+import { forgetUser } from "./profile-cache";
 import type { LoginThrottle } from "./login-throttle";
 import { openSession, type SessionDeps, type TokenPair } from "./sessions";
 
 export interface LoginDeps extends SessionDeps {
   throttle: LoginThrottle;
+  /** A re-hash moves the profile's updatedAt: its cached copy is dropped. */
+  cache: Cache;
 }
 
 /**
@@ -45,5 +49,6 @@ export async function login(deps: LoginDeps, input: { email: string; password: s
     deps.db.http.batch([...queries, auditInsert(deps.db, { action: "login.succeeded", actorId: user.id, target: { type: "session", id: sessionId } }, meta, at), ...rehash]),
     deps.throttle.recordSuccess(email),
   ]);
+  if (rehash.length > 0) await forgetUser(deps.cache, user.id);
   return tokens;
 }

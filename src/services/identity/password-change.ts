@@ -6,6 +6,7 @@ import type { RequestMeta } from "../../lib/request-meta";
 import type { MailMessage } from "../mail/message";
 import type { AccountDeps } from "./account-deps";
 import { auditInsert } from "./audit";
+import { forgetUser } from "./profile-cache";
 import { endSessionsQuery } from "./sessions";
 
 export interface PasswordChange {
@@ -42,5 +43,7 @@ export async function changePassword(
     endSessionsQuery(deps.db, { userId: auth.userId, exceptSessionId: auth.sessionId }, "password_changed", at),
     auditInsert(deps.db, { action: "password.changed", actorId: auth.userId, target: { type: "user", id: auth.userId } }, meta, at),
   ]);
+  // The profile shows updatedAt, which the new password moved.
+  await forgetUser(deps.cache, auth.userId);
   return { endedSessionIds: ended.map((row) => row.id), mail: { template: "password-changed", to: account.email, locale: account.locale } };
 }

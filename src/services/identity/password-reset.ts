@@ -5,6 +5,7 @@ import type { Locale, MailMessage } from "../mail/message";
 import type { AccountDeps } from "./account-deps";
 import { auditFrom } from "./audit-from";
 import { normalizeEmail } from "./emails";
+import { forgetUser } from "./profile-cache";
 import { invalidToken, newOneTimeToken, presentedTokenHash, redeemableToken, redeemToken } from "./one-time-tokens";
 
 /**
@@ -70,5 +71,7 @@ export async function resetPassword(deps: AccountDeps, input: { token: unknown; 
     select id, email, locale, array(select id from ended) as ended_session_ids from changed`);
   const row = result.rows[0] as { id: string; email: string; locale: Locale; ended_session_ids: string[] } | undefined;
   if (!row) throw invalidToken();
+  // The profile shows updatedAt, which the new password moved.
+  await forgetUser(deps.cache, row.id);
   return { userId: row.id, endedSessionIds: row.ended_session_ids, mail: { template: "password-changed", to: row.email, locale: row.locale } };
 }

@@ -5,6 +5,7 @@ import type { RequestMeta } from "../../lib/request-meta";
 import type { Locale } from "../mail/message";
 import type { AccountDeps } from "./account-deps";
 import { auditInsert } from "./audit";
+import { forgetUser, PROFILE_CACHING, userFamily } from "./profile-cache";
 import { endSessionsQuery } from "./sessions";
 import { profileColumns, type UserProfile } from "./users";
 
@@ -15,13 +16,18 @@ export async function getProfile(deps: Pick<AccountDeps, "db">, userId: string):
   return profile;
 }
 
+/** The account's profile, from the cache when it holds it (no round trip), else one round trip. Throws UNAUTHORIZED when the account is gone. */
+export function readProfile(deps: Pick<AccountDeps, "db" | "cache">, userId: string): Promise<UserProfile> {
+  return deps.cache.read(userFamily(userId), "profile", () => getProfile(deps, userId), PROFILE_CACHING);
+}
+
 /** What a user may change of their own profile; nothing else is ever read from the request. */
 export interface ProfileChanges {
   name?: string | null;
   locale?: Locale;
 }
 
-/** Updates the profile with its audit row in one batch (one round trip); returns the new profile. */
+/** Updates the profile with its audit row in one batch (one round trip), drops the cached one; returns the new profile. */
 export async function updateProfile(deps: AccountDeps, userId: string, changes: ProfileChanges, meta: RequestMeta): Promise<UserProfile> {
   const at = new Date(deps.clock());
   const [[profile]] = await deps.db.http.batch([
@@ -33,6 +39,7 @@ export async function updateProfile(deps: AccountDeps, userId: string, changes: 
     auditInsert(deps.db, { action: "user.updated", actorId: userId, target: { type: "user", id: userId } }, meta, at),
   ]);
   if (!profile) throw new ApiError("UNAUTHORIZED");
+  await forgetUser(deps.cache, userId);
   return profile;
 }
 
@@ -44,7 +51,7 @@ function pick({ name, locale }: ProfileChanges): ProfileChanges {
 /**
  * Deletes the account softly (the row stays, hidden, and its address is free again), ends every
  * session with reason `account_deleted` and writes the audit row, in one batch (one round trip).
- * Returns the ended sessions, for the isolate's cache.
+ * Drops the cached profile. Returns the ended sessions, for the isolate's cache.
  */
 export async function deleteAccount(deps: AccountDeps, userId: string, meta: RequestMeta): Promise<{ endedSessionIds: string[] }> {
   const at = new Date(deps.clock());
@@ -53,5 +60,6 @@ export async function deleteAccount(deps: AccountDeps, userId: string, meta: Req
     endSessionsQuery(deps.db, { userId }, "account_deleted", at),
     auditInsert(deps.db, { action: "user.deleted", actorId: userId, target: { type: "user", id: userId } }, meta, at),
   ]);
+  await forgetUser(deps.cache, userId);
   return { endedSessionIds: ended.map((row) => row.id) };
 }

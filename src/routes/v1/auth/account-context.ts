@@ -7,7 +7,7 @@ import { enqueueMail } from "../../../services/mail/queue";
 
 /** The account services' dependencies, from the request's services. */
 export function accountDeps(c: Context<AppEnv>): AccountDeps {
-  return { db: c.var.services.db, clock: c.var.services.clock };
+  return { db: c.var.services.db, clock: c.var.services.clock, cache: c.var.services.cache };
 }
 
 /**

@@ -15,7 +15,7 @@ import type { ListSessionsRoute, LoginRoute, LogoutRoute, RefreshRoute, RevokeOt
 const NO_STORE = { "Cache-Control": "no-store" };
 
 export const login: AppRouteHandler<LoginRoute> = async (c) => {
-  const tokens = await loginService({ ...sessionDeps(c), throttle: loginThrottle(c) }, c.req.valid("json"), requestMeta(c));
+  const tokens = await loginService({ ...sessionDeps(c), throttle: loginThrottle(c), cache: c.var.services.cache }, c.req.valid("json"), requestMeta(c));
   return c.json(tokens, 200, NO_STORE);
 };
 

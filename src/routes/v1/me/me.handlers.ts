@@ -1,6 +1,6 @@
 import type { AppRouteHandler } from "../../../lib/create-router";
 import { requestMeta } from "../../../lib/request-meta";
-import { deleteAccount, getProfile, updateProfile } from "../../../services/identity/profile";
+import { deleteAccount, readProfile, updateProfile } from "../../../services/identity/profile";
 import type { UserProfile } from "../../../services/identity/users";
 import { accountDeps, forgetSessions } from "../auth/account-context";
 import { currentAuth } from "../auth/context";
@@ -11,8 +11,9 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 export const getMe: AppRouteHandler<GetMeRoute> = async (c) => {
   const auth = currentAuth(c);
-  // Authentication that had to check the session read the profile in the same round trip.
-  const user = auth.user ?? (await getProfile(c.var.services, auth.userId));
+  // Authentication that had to check the session read the profile in the same round trip; otherwise
+  // the cache has it (no round trip) or reads it (one).
+  const user = auth.user ?? (await readProfile(accountDeps(c), auth.userId));
   return c.json(toResponse(user), 200, NO_STORE);
 };
 
