@@ -34,14 +34,18 @@ const MIDDLEWARE = [
   "configuration",
   "services",
   "cors",
+  "compression",
   "crossSite",
   "jsonBody",
   "bodyLimit",
+  "publicCache",
+  "etag",
   "mutableResponse",
 ] as const;
 /** /health is mounted after the first four: the rest never run for it. */
 const BEFORE_LIVENESS = 4;
-const PATHS = ["/health", "/v1/nope", "/v1/openapi.json"] as const;
+/** The JWKS is a small 200 JSON answer: what an ETag costs a short body. */
+const PATHS = ["/health", "/v1/nope", "/v1/openapi.json", "/.well-known/jwks.json"] as const;
 
 interface Variant {
   label: string;

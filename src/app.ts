@@ -2,15 +2,18 @@ import { systemClock, type Clock } from "./lib/clock";
 import { createRouter } from "./lib/create-router";
 import { authenticate } from "./middleware/authenticate";
 import { bodyLimit } from "./middleware/body-limit";
+import { compression } from "./middleware/compression";
 import { configuration } from "./middleware/configuration";
 import { cors } from "./middleware/cors";
 import { crossSite } from "./middleware/cross-site";
+import { etag } from "./middleware/etag";
 import { ipRules } from "./middleware/ip-rules";
 import { jsonBody } from "./middleware/json-body";
 import { requestLogger } from "./middleware/logger";
 import { notFound } from "./middleware/not-found";
 import { mutableResponse } from "./middleware/mutable-response";
 import { onError } from "./middleware/on-error";
+import { publicCache } from "./middleware/public-cache";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { secureHeaders } from "./middleware/secure-headers";
@@ -20,11 +23,22 @@ import { devTools } from "./routes/dev/dev.index";
 import { liveness, readiness } from "./routes/health/health.index";
 import { AUTH_FLOW_PATHS } from "./routes/v1/auth/auth.index";
 import { v1 } from "./routes/v1/index";
-import { wellKnown } from "./routes/well-known/jwks";
+import { jwksRoute, wellKnown } from "./routes/well-known/jwks";
 import { AppScope, type CacheOptions } from "./services/app-scope";
 
 /** Version of the API contract, shown in the OpenAPI document. */
 export const API_VERSION = "1.0.0";
+
+export const OPENAPI_DOCUMENT_PATH = "/v1/openapi.json";
+
+/**
+ * What keys the public documents in the Cache API: the API version and the deployed version's id
+ * (new with every deploy and secret change, so a new signing key set is never hidden behind the last
+ * one's JWKS). workerd run without the binding (the bench) has the API version alone.
+ */
+export function cacheVersion(env: Partial<Env>): string {
+  return `${API_VERSION}+${env.CF_VERSION_METADATA?.id ?? "unversioned"}`;
+}
 
 export interface AppOptions {
   /** The time source for everything time decides; tests pass their own. */
@@ -51,13 +65,22 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   app.use(cors());
   // Before anything else looks at the request, but after CORS so a browser can read the refusal.
   app.use(ipRules());
+  // Sees the final body of whatever answers below (a handler, a problem, a 404, a 304, a cache hit)
+  // and only adds headers the outer middleware leave alone.
+  app.use(compression());
   app.use(crossSite());
   app.use(jsonBody());
   app.use(bodyLimit());
+  // Public documents from the Cache API, before authentication and the rate limit: a hit touches no
+  // database, Redis or key and is cheaper than the limiter's own call, a request with credentials is
+  // never served from it, and the IP rules above still refuse whom they refuse.
+  app.use(publicCache({ paths: [jwksRoute.path, OPENAPI_DOCUMENT_PATH], version: (c) => cacheVersion(c.env) }));
   // Who is asking, when a valid access token says so, for the general limit to count per user;
   // routes that need a user still require one. The authentication flows have a limit of their own.
   app.use("/v1/*", authenticate({ optional: true }));
   app.use("/v1/*", rateLimit({ group: "api", except: AUTH_FLOW_PATHS }));
+  // On the handler's own body, before compression and before the Cache API stores it (with its tag).
+  app.use(etag());
   // Innermost, so it runs first on the way out: everything above may set headers after `next()`.
   app.use(mutableResponse());
 
@@ -69,9 +92,10 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   // registered; a failure to build it is an error like any other, rendered as problem+json.
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   let openApiDocument: string | undefined;
-  app.get("/v1/openapi.json", (c) => {
+  app.get(OPENAPI_DOCUMENT_PATH, (c) => {
     openApiDocument ??= JSON.stringify(app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "Edge Backend API", version: API_VERSION } }));
-    return c.body(openApiDocument, 200, { "Content-Type": "application/json" });
+    // The same for everyone; a deploy changes it, and the Cache API's key with it.
+    return c.body(openApiDocument, 200, { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" });
   });
 
   app.notFound(notFound({ router: app.router }));

@@ -21,7 +21,8 @@ describe("secure headers", () => {
     expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
     expect(response.headers.get("X-Frame-Options")).toBe("DENY");
     expect(response.headers.get("Strict-Transport-Security")).toContain("max-age=");
-    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    // The OpenAPI document is public and says so itself (see public-cache.test.ts); the others may not be stored.
+    expect(response.headers.get("Cache-Control")).toBe(path === "/v1/openapi.json" ? "public, max-age=300" : "no-store");
     expect(response.headers.get("Content-Type")).toMatch(/^application\/(problem\+)?json/);
     expect(response.headers.get("X-Powered-By")).toBeNull();
   });
