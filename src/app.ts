@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from "./lib/clock";
 import { createRouter } from "./lib/create-router";
+import { entityTagOf } from "./lib/http/entity-tags";
 import { authenticate } from "./middleware/authenticate";
 import { bodyLimit } from "./middleware/body-limit";
 import { compression } from "./middleware/compression";
@@ -91,14 +92,24 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   // Built once per app on first request (doc31 would rebuild it on every one), after every route is
   // registered; a failure to build it is an error like any other, rendered as problem+json.
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
-  let openApiDocument: string | undefined;
-  app.get(OPENAPI_DOCUMENT_PATH, (c) => {
-    openApiDocument ??= JSON.stringify(app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "Edge Backend API", version: API_VERSION } }));
-    // The same for everyone; a deploy changes it, and the Cache API's key with it.
-    return c.body(openApiDocument, 200, { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" });
+  let openApiDocument: Promise<{ body: string; etag: string }> | undefined;
+  app.get(OPENAPI_DOCUMENT_PATH, async (c) => {
+    if (!openApiDocument) {
+      openApiDocument = taggedDocument(app);
+      openApiDocument.catch(() => (openApiDocument = undefined)); // a failure is retried by the next request
+    }
+    const { body, etag } = await openApiDocument;
+    // The same for everyone; a deploy changes it, and the Cache API's key with it. Tagged once, so
+    // the ETag middleware does not hash the whole document on every request the cache misses.
+    return c.body(body, 200, { "Content-Type": "application/json", "Cache-Control": "public, max-age=300", ETag: etag });
   });
 
   app.notFound(notFound({ router: app.router }));
   app.onError(onError());
   return app;
+}
+
+async function taggedDocument(app: ReturnType<typeof createRouter>): Promise<{ body: string; etag: string }> {
+  const body = JSON.stringify(app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "Edge Backend API", version: API_VERSION } }));
+  return { body, etag: await entityTagOf(new TextEncoder().encode(body)) };
 }

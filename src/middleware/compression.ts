@@ -30,7 +30,10 @@ export function compression({ thresholdBytes = 1024 }: CompressionOptions = {}):
   return async function compression(c, next) {
     await next();
     const accepted = acceptedEncodings(c.req.header("Accept-Encoding"));
-    if (!accepted.gzip || c.req.method === "HEAD") return;
+    if (!accepted.gzip || c.req.method === "HEAD") {
+      varyIfShared(c.res);
+      return;
+    }
     const response = c.res;
     if (BODYLESS.has(response.status) || !response.body || response.webSocket) return;
     const headers = response.headers;
@@ -57,4 +60,15 @@ export function compression({ thresholdBytes = 1024 }: CompressionOptions = {}):
       encodeBody: "manual",
     });
   };
+}
+
+/**
+ * A JSON answer a shared cache may keep is gzipped for some clients and not for others, so it says
+ * `Vary: Accept-Encoding` even when this client got it plain; answers no shared cache keeps skip the
+ * header (the hot path sets nothing it does not need).
+ */
+function varyIfShared(response: Response): void {
+  const headers = response.headers;
+  if (!headers.get("Cache-Control")?.includes("public") || !isJson(headers.get("Content-Type"))) return;
+  if (!/\baccept-encoding\b/i.test(headers.get("Vary") ?? "")) headers.append("Vary", "Accept-Encoding");
 }

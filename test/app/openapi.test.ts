@@ -22,4 +22,23 @@ describe("GET /v1/openapi.json", () => {
     expect(second).toBe(first);
     expect(build).toHaveBeenCalledTimes(1);
   });
+
+  it("tags the document once, so a request the Cache API cannot answer does not hash the whole document again", async () => {
+    const app = testApp();
+    // A cookie keeps the request away from the shared cache: the handler answers every time.
+    const init = { headers: { Cookie: "session=x" } };
+    const first = await call(app, "/v1/openapi.json", init);
+    await first.text();
+    const digest = vi.spyOn(crypto.subtle, "digest");
+    const second = await call(app, "/v1/openapi.json", init);
+    await second.text();
+    // The rate limit digests its short key on every request; the document is tens of kilobytes.
+    const hashedSizes = digest.mock.calls.map(([, data]) => data.byteLength);
+    expect(hashedSizes.filter((size) => size > 10_000)).toEqual([]);
+    expect(second.headers.get("ETag")).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(second.headers.get("ETag")).toBe(first.headers.get("ETag"));
+
+    const conditional = await call(app, "/v1/openapi.json", { headers: { ...init.headers, "If-None-Match": first.headers.get("ETag")! } });
+    expect(conditional.status).toBe(304);
+  });
 });

@@ -66,6 +66,14 @@ describe("compression", () => {
     expect(JSON.parse(gzip ? await gunzip(response) : await response.text())).toEqual(big);
   });
 
+  it("says Vary: Accept-Encoding on a public JSON answer it sends plain, so a shared cache never hands the plain copy to a gzip client or the other way round", async () => {
+    const plain = await call(app, "/v1/test/big", { headers: { "Accept-Encoding": "identity" } });
+    expect(plain.headers.get("Content-Encoding")).toBeNull();
+    expect(plain.headers.get("Vary")).toMatch(/^Origin, Accept-Encoding(, Origin)?$/);
+    const notShared = await call(app, "/v1/test/small", { headers: { "Accept-Encoding": "identity" } });
+    expect(notShared.headers.get("Vary") ?? "").not.toMatch(/accept-encoding/i);
+  });
+
   it("gzips even a short answer for a client that refuses identity", async () => {
     const response = await call(app, "/v1/test/small", { headers: { "Accept-Encoding": "gzip, identity;q=0" } });
     expect(response.headers.get("Content-Encoding")).toBe("gzip");
