@@ -1,15 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, testApp } from "../../helpers/app";
-
-interface Operation {
-  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
-  security?: unknown[];
-}
-interface Document {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, { additionalProperties?: unknown; properties?: Record<string, unknown> }> };
-}
+import { openApiDocument } from "../../helpers/openapi-document";
 
 const ENDPOINTS: Array<[method: string, path: string, authenticated: boolean]> = [
   ["post", "/v1/auth/register", false],
@@ -24,8 +14,7 @@ const ENDPOINTS: Array<[method: string, path: string, authenticated: boolean]> =
 ];
 
 describe("the accounts endpoints in the OpenAPI document", async () => {
-  const document = await (await call(testApp(), "/v1/openapi.json")).json<Document>();
-  const schema = (ref: string | undefined) => document.components.schemas[ref!.replace("#/components/schemas/", "")]!;
+  const { document, schema } = await openApiDocument();
 
   it.each(ENDPOINTS)("documents %s %s, with its security and problem answers", (method, path, authenticated) => {
     const operation = document.paths[path]?.[method];

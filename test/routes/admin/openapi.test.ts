@@ -1,15 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, testApp } from "../../helpers/app";
-
-interface Operation {
-  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
-  security?: unknown[];
-}
-interface Document {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, { additionalProperties?: unknown; properties?: Record<string, unknown> }> };
-}
+import { openApiDocument } from "../../helpers/openapi-document";
 
 const ENDPOINTS: Array<[method: string, path: string]> = [
   ["get", "/v1/admin/ip-rules"],
@@ -18,8 +8,7 @@ const ENDPOINTS: Array<[method: string, path: string]> = [
 ];
 
 describe("the admin IP rules endpoints in the OpenAPI document", async () => {
-  const document = await (await call(testApp(), "/v1/openapi.json")).json<Document>();
-  const schema = (ref: string | undefined) => document.components.schemas[ref!.replace("#/components/schemas/", "")]!;
+  const { document, schema } = await openApiDocument();
 
   it.each(ENDPOINTS)("documents %s %s behind a bearer token, with 401 and 403 as problems", (method, path) => {
     const operation = document.paths[path]?.[method];
