@@ -29,8 +29,6 @@ export interface CircuitBreakerOptions {
   isFailure: (error: unknown) => boolean;
   /** Called once per transition to open or back to closed. */
   onTransition?: (state: "open" | "closed", stats: BreakerStats) => void;
-  /** Called for each dependency failure, with the totals after it. */
-  onFailure?: (error: unknown, stats: BreakerStats) => void;
 }
 
 /**
@@ -69,7 +67,7 @@ export class CircuitBreaker {
     try {
       result = await call();
     } catch (error) {
-      if (this.options.isFailure(error)) this.#failed(probe, error);
+      if (this.options.isFailure(error)) this.#failed(probe);
       else this.#succeeded(probe);
       throw error;
     }
@@ -95,9 +93,8 @@ export class CircuitBreaker {
     else if (probe && this.#state === "half-open") this.#close();
   }
 
-  #failed(probe: boolean, error: unknown): void {
+  #failed(probe: boolean): void {
     this.#failures++;
-    this.options.onFailure?.(error, this.stats());
     if (this.#state === "closed") {
       if (++this.#consecutiveFailures >= this.options.failureThreshold) this.#open(true);
     } else if (probe && this.#state === "half-open") {
