@@ -3,8 +3,9 @@
 //
 // Settings (environment): BENCH_DURATION seconds per scenario (10), BENCH_WARMUP seconds of
 // discarded load before each (3), BENCH_CONNECTIONS (10), BENCH_ONLY a substring of the scenario
-// names to run, BENCH_KEEP_LOGS=1 writes workerd's stdout (the app logs one line per request) to a
-// log file and keeps it; by default stdout goes to /dev/null and stderr to a file deleted at exit.
+// names to run (the scenarios they compare to run too), BENCH_KEEP_LOGS=1 writes workerd's stdout
+// (the app logs one line per request) to a log file and keeps it; by default stdout goes to
+// /dev/null and stderr to a file deleted at exit.
 import { stopWorkerdOnSignals } from "./cli.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -21,7 +22,7 @@ const settings = loadSettingsFromEnv();
 /** One-minute load average before this script's own work. */
 const [load] = loadavg();
 const only = process.env.BENCH_ONLY;
-const selected: Scenario[] = only ? scenarios.filter((scenario) => scenario.name.includes(only)) : scenarios;
+const selected: Scenario[] = only ? withBaselines(scenarios.filter((scenario) => scenario.name.includes(only))) : scenarios;
 const keepLog = process.env.BENCH_KEEP_LOGS === "1";
 const instances: WorkerdInstance[] = [];
 let scratch: string | undefined;
@@ -131,4 +132,10 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanup();
+}
+
+/** `picked`, plus the scenarios they are compared to, so BENCH_ONLY still prints its ratios. */
+function withBaselines(picked: Scenario[]): Scenario[] {
+  const names = new Set(picked.flatMap((scenario) => [scenario.name, ...(scenario.compareTo ? [scenario.compareTo] : [])]));
+  return scenarios.filter((scenario) => names.has(scenario.name));
 }
