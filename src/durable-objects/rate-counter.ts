@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { evaluate, type CounterState } from "../lib/rate-algorithms";
-import { checkCost, checkTime, parseRatePolicy, policyKey, type RateDecision, type RatePolicy } from "../lib/rate-policy";
+import { evaluate, evaluateLease, type CounterState, type LeaseEvaluation } from "../lib/rate-algorithms";
+import { checkCost, checkLeaseSize, checkTime, parseRatePolicy, policyKey, type RateDecision, type RateLease, type RatePolicy } from "../lib/rate-policy";
 
 /**
  * How far the callers' clocks (other isolates, other machines) may run ahead of this object's: the
@@ -39,17 +39,19 @@ export class RateCounter extends DurableObject<Env> {
   async consume(policy: RatePolicy, cost = 1, now = Date.now()): Promise<RateDecision> {
     const checked = parseRatePolicy(policy);
     checkCost(checked, cost);
-    checkTime(now);
-    const key = policyKey(checked);
-    const row = this.#read(key);
-    // A caller whose clock lags another's must not move the counter back in time.
-    const at = Math.max(now, row?.seen_at ?? 0);
-    const { decision, next } = evaluate(checked, row && (JSON.parse(row.state) as CounterState), cost, at, true);
-    if (next) {
-      this.#write(key, next, at, decision.resetAt);
-      await this.#scheduleCleanUp();
-    }
-    return decision;
+    return (await this.#take(checked, cost, cost, now)).decision;
+  }
+
+  /**
+   * Takes at least `cost` and up to `upTo` units in one call, as many as the policy has left at
+   * `now`, for a caller to spend on its next requests (a lease); refuses, changing nothing, when
+   * fewer than `cost` are left. Granted units are counted here at once: a unit is never granted twice.
+   */
+  async lease(policy: RatePolicy, cost: number, upTo: number, now = Date.now()): Promise<RateLease> {
+    const checked = parseRatePolicy(policy);
+    checkLeaseSize(checked, cost, upTo);
+    const { decision, granted, spendBy } = await this.#take(checked, cost, upTo, now);
+    return { ...decision, granted, spendBy };
   }
 
   /** Whether one unit would be allowed at `now`, and what is left, without consuming anything. */
@@ -75,6 +77,20 @@ export class RateCounter extends DurableObject<Env> {
     if (!this.#hasTable) return;
     this.ctx.storage.sql.exec("DELETE FROM counters WHERE expires_at <= ?", Date.now() - CLOCK_SKEW_MS);
     await this.#scheduleCleanUp();
+  }
+
+  async #take(policy: RatePolicy, cost: number, upTo: number, now: number): Promise<LeaseEvaluation> {
+    checkTime(now);
+    const key = policyKey(policy);
+    const row = this.#read(key);
+    // A caller whose clock lags another's must not move the counter back in time.
+    const at = Math.max(now, row?.seen_at ?? 0);
+    const evaluation = evaluateLease(policy, row && (JSON.parse(row.state) as CounterState), cost, upTo, at);
+    if (evaluation.next) {
+      this.#write(key, evaluation.next, at, evaluation.decision.resetAt);
+      await this.#scheduleCleanUp();
+    }
+    return evaluation;
   }
 
   #read(key: string): CounterRow | undefined {

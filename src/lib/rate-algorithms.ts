@@ -47,6 +47,8 @@ interface Algorithm<S> {
   availableAt(state: S, cost: number, now: number): number;
   /** When the state is back to a full limit if nothing more is taken; `now` when it already is. */
   resetAt(state: S, now: number): number;
+  /** When units taken now stop counting where they were taken (a window's end); null when they never do. */
+  countsUntil(state: S): number | null;
 }
 
 function fixedWindow(limit: number, windowMs: number): Algorithm<FixedWindowState> {
@@ -59,6 +61,7 @@ function fixedWindow(limit: number, windowMs: number): Algorithm<FixedWindowStat
     take: (state, cost) => ({ ...state, count: state.count + cost }),
     availableAt: (state) => state.windowStart + windowMs,
     resetAt: (state, now) => (state.count > 0 ? state.windowStart + windowMs : now),
+    countsUntil: (state) => state.windowStart + windowMs,
   };
 }
 
@@ -96,6 +99,8 @@ function slidingWindow(limit: number, windowMs: number): Algorithm<SlidingWindow
       if (state.current > 0) return state.windowStart + 2 * windowMs;
       return state.previous > 0 ? state.windowStart + windowMs : now;
     },
+    // After it, this window's count is only weighted: units taken in it and spent later would count less.
+    countsUntil: (state) => state.windowStart + windowMs,
   };
 }
 
@@ -112,6 +117,8 @@ function tokenBucket(capacity: number, refillPerSecond: number): Algorithm<Token
     take: (state, cost) => ({ ...state, tokens: Math.max(0, state.tokens - cost) }),
     availableAt: (state, cost, now) => now + msFor(cost - state.tokens),
     resetAt: (state, now) => (state.tokens + TOKEN_EPSILON >= capacity ? now : now + msFor(capacity - state.tokens)),
+    // A token taken now and spent later was taken early: the bucket only ever holds fewer.
+    countsUntil: () => null,
   };
 }
 
@@ -132,16 +139,43 @@ function algorithmOf(policy: RatePolicy): Algorithm<CounterState> {
  * available and changes nothing. A refused consume changes nothing either.
  */
 export function evaluate(policy: RatePolicy, stored: CounterState | undefined, cost: number, now: number, consume: boolean): Evaluation {
+  const { decision, next } = consume ? evaluateLease(policy, stored, cost, cost, now) : peekAt(policy, stored, cost, now);
+  return next ? { decision, next } : { decision };
+}
+
+/** A lease's evaluation: how many units it was granted, and until when they count. */
+export interface LeaseEvaluation extends Evaluation {
+  /** Units taken: 0 when refused, otherwise from `cost` to `upTo`. */
+  granted: number;
+  /** Spend the units before this time (a window's end), or they count in a window they were not taken in; null: no such time. */
+  spendBy: number | null;
+}
+
+/**
+ * Takes at least `cost` and up to `upTo` units (`upTo` ≥ `cost`): as many as are available, when
+ * `cost` of them are; otherwise refuses as a consume of `cost` would, changing nothing. The
+ * decision's `remaining` is what is left after the whole grant.
+ */
+export function evaluateLease(policy: RatePolicy, stored: CounterState | undefined, cost: number, upTo: number, now: number): LeaseEvaluation {
   const algorithm = algorithmOf(policy);
   const state = algorithm.advance(stored, now);
   const available = algorithm.available(state, now);
-  const base = { limit: algorithm.limit };
-  if (cost > available) {
-    const decision = { ...base, allowed: false, remaining: available, resetAt: algorithm.resetAt(state, now) };
-    return { decision: { ...decision, retryAfterMs: algorithm.availableAt(state, cost, now) - now } };
-  }
-  if (!consume) return { decision: { ...base, allowed: true, remaining: available, resetAt: algorithm.resetAt(state, now), retryAfterMs: 0 } };
-  const next = algorithm.take(state, cost);
-  const decision = { ...base, allowed: true, remaining: algorithm.available(next, now), resetAt: algorithm.resetAt(next, now), retryAfterMs: 0 };
-  return { decision, next };
+  if (cost > available) return { ...refusal(algorithm, state, available, cost, now), granted: 0, spendBy: null };
+  const granted = Math.min(upTo, available);
+  const next = algorithm.take(state, granted);
+  const decision = { limit: algorithm.limit, allowed: true, remaining: algorithm.available(next, now), resetAt: algorithm.resetAt(next, now), retryAfterMs: 0 };
+  return { decision, next, granted, spendBy: algorithm.countsUntil(state) };
+}
+
+function peekAt(policy: RatePolicy, stored: CounterState | undefined, cost: number, now: number): Evaluation {
+  const algorithm = algorithmOf(policy);
+  const state = algorithm.advance(stored, now);
+  const available = algorithm.available(state, now);
+  if (cost > available) return refusal(algorithm, state, available, cost, now);
+  return { decision: { limit: algorithm.limit, allowed: true, remaining: available, resetAt: algorithm.resetAt(state, now), retryAfterMs: 0 } };
+}
+
+function refusal(algorithm: Algorithm<CounterState>, state: CounterState, available: number, cost: number, now: number): Evaluation {
+  const decision = { limit: algorithm.limit, allowed: false, remaining: available, resetAt: algorithm.resetAt(state, now) };
+  return { decision: { ...decision, retryAfterMs: algorithm.availableAt(state, cost, now) - now } };
 }

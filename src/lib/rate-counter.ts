@@ -1,9 +1,9 @@
 import type { RateCounter } from "../durable-objects/rate-counter";
 import { systemClock, type Clock } from "./clock";
 import { DependencyUnavailableError } from "./errors";
-import { checkCost, parseRatePolicy, type RateDecision, type RatePolicy } from "./rate-policy";
+import { checkCost, checkLeaseSize, parseRatePolicy, type RateDecision, type RateLease, type RatePolicy } from "./rate-policy";
 
-export type { RateDecision, RatePolicy };
+export type { RateDecision, RateLease, RatePolicy };
 
 /**
  * Bound on each call to a counter, a constant until a setting needs it. A counter answers in a few
@@ -23,6 +23,8 @@ export interface RateCountersOptions {
 export interface RateCounters {
   /** Takes `cost` units (default 1) from `key` under `policy`; a refused consume changes nothing. */
   consume(key: string, policy: RatePolicy, cost?: number): Promise<RateDecision>;
+  /** Takes at least `cost` and up to `upTo` units from `key` in one call, for the caller to spend later; refused as a consume of `cost` would be. */
+  lease(key: string, policy: RatePolicy, cost: number, upTo: number): Promise<RateLease>;
   /** Whether one unit would be allowed now, consuming nothing: check before expensive work. */
   peek(key: string, policy: RatePolicy): Promise<RateDecision>;
   /** Forgets `key` under every policy. */
@@ -64,6 +66,10 @@ export function createRateCounters(
     async consume(key, policy, cost = 1) {
       checkCost(parseRatePolicy(policy), cost);
       return call(key, (counter) => counter.consume(policy, cost, clock()));
+    },
+    async lease(key, policy, cost, upTo) {
+      checkLeaseSize(parseRatePolicy(policy), cost, upTo);
+      return call(key, (counter) => counter.lease(policy, cost, upTo, clock()));
     },
     async peek(key, policy) {
       parseRatePolicy(policy);

@@ -45,6 +45,14 @@ export interface RateDecision {
   retryAfterMs: number;
 }
 
+/** What a counter answers to a lease: a decision on `cost`, and the units it granted to spend later. */
+export interface RateLease extends RateDecision {
+  /** Units taken, the request's own among them: 0 when refused. */
+  granted: number;
+  /** Spend the units before this time, on the caller's clock (a window's end); null for a token bucket. */
+  spendBy: number | null;
+}
+
 /** The policy, checked; throws RangeError naming what is wrong, never quoting a key. */
 export function parseRatePolicy(policy: unknown): RatePolicy {
   const result = RatePolicySchema.safeParse(policy);
@@ -64,6 +72,14 @@ export function maxCost(policy: RatePolicy): number {
 export function checkCost(policy: RatePolicy, cost: number): void {
   if (!Number.isInteger(cost) || cost < 1 || cost > maxCost(policy)) {
     throw new RangeError(`rate cost must be a whole number from 1 to ${maxCost(policy)}`);
+  }
+}
+
+/** Throws RangeError unless a lease asks for at least its cost and at most the policy's limit. */
+export function checkLeaseSize(policy: RatePolicy, cost: number, upTo: number): void {
+  checkCost(policy, cost);
+  if (!Number.isInteger(upTo) || upTo < cost || upTo > maxCost(policy)) {
+    throw new RangeError(`a lease must ask for a whole number of units from its cost to ${maxCost(policy)}`);
   }
 }
 

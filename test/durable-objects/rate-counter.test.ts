@@ -134,6 +134,55 @@ describe.each(Object.entries(policies))("the RateCounter object, %s", (_, policy
   });
 });
 
+describe.each(Object.entries(policies))("the RateCounter object's leases, %s", (algorithm, policyOf) => {
+  const policy = policyOf(10);
+
+  it("grants as many units as asked for when they are left, and counts them all at once", async () => {
+    const stub = counter();
+    const now = start();
+    expect(await stub.lease(policy, 1, 4, now)).toMatchObject({ allowed: true, limit: 10, granted: 4, remaining: 6, retryAfterMs: 0 });
+    expect(await stub.peek(policy, now)).toMatchObject({ remaining: 6 });
+  });
+
+  it("grants what is left when that is fewer than asked for but at least the cost", async () => {
+    const stub = counter();
+    const now = start();
+    await stub.consume(policy, 8, now);
+    expect(await stub.lease(policy, 1, 4, now)).toMatchObject({ allowed: true, granted: 2, remaining: 0 });
+    expect(await stub.peek(policy, now)).toMatchObject({ allowed: false, remaining: 0 });
+  });
+
+  it("refuses as a consume of its cost would, changing nothing, when fewer than the cost are left", async () => {
+    const stub = counter();
+    const now = start();
+    await stub.consume(policy, 9, now);
+    const before = await stub.peek(policy, now);
+    const refused = await stub.lease(policy, 2, 4, now);
+    expect(refused).toMatchObject({ allowed: false, granted: 0, remaining: 1, spendBy: null });
+    expect(await stub.peek(policy, now)).toEqual(before);
+    const { granted: _, spendBy: __, ...decision } = refused;
+    expect(decision).toEqual(await stub.consume(policy, 2, now));
+    expect(await stub.consume(policy, 1, now)).toMatchObject({ allowed: true, remaining: 0 });
+  });
+
+  it("never grants more than the limit to concurrent leases", async () => {
+    const id = env.RATE_COUNTER.idFromName(`test:${crypto.randomUUID()}`);
+    const now = start();
+    const leases = await Promise.all(Array.from({ length: 10 }, () => env.RATE_COUNTER.get(id).lease(policy, 1, 3, now)));
+    expect(leases.reduce((sum, lease) => sum + lease.granted, 0)).toBe(10);
+    // Three leases of 3 and one of the last unit; the rest refused.
+    expect(leases.map((lease) => lease.granted).sort()).toEqual([0, 0, 0, 0, 0, 0, 1, 3, 3, 3]);
+  });
+
+  it("says until when its units count where they were taken: a window's end, never for a bucket", async () => {
+    const stub = counter();
+    const now = start() + 12_345;
+    const { spendBy } = await stub.lease(policy, 1, 4, now);
+    const expected = { "fixed-window": now + MINUTE, "sliding-window": now - (now % MINUTE) + MINUTE, "token-bucket": null }[algorithm];
+    expect(spendBy).toBe(expected);
+  });
+});
+
 describe("the RateCounter object's algorithms", () => {
   it("opens a fixed window at the key's first consume and restores the whole limit when it ends", async () => {
     const stub = counter();
@@ -256,7 +305,7 @@ describe("the RateCounter object's storage", () => {
 describe("the RateCounter object's input checks", () => {
   beforeEach(() => {
     allowUnhandledRejection(
-      /RangeError: (invalid rate policy|rate cost must|time must be)/,
+      /RangeError: (invalid rate policy|rate cost must|time must be|a lease must)/,
       "the object refuses the input on purpose; workerd reports a rejected RPC call in the object's isolate, which is this one",
     );
   });
@@ -272,6 +321,11 @@ describe("the RateCounter object's input checks", () => {
 
   it("refuses a cost larger than the limit, which could never be allowed", async () => {
     await expect(counter().consume(policies["fixed-window"](3), 4, start())).rejects.toThrow(/cost must be a whole number from 1 to 3/);
+  });
+
+  it("refuses a lease of fewer units than its cost, or more than the limit", async () => {
+    await expect(counter().lease(policies["fixed-window"](10), 2, 1, start())).rejects.toThrow(/a lease must ask for a whole number of units from its cost to 10/);
+    await expect(counter().lease(policies["fixed-window"](10), 1, 11, start())).rejects.toThrow(/a lease must ask/);
   });
 
   it("refuses a time that is not whole milliseconds since the epoch", async () => {
