@@ -2,6 +2,7 @@ import type { Clock } from "./clock";
 import { BoundedMap } from "./bounded-map";
 import { evaluate, type CounterState } from "./rate-algorithms";
 import { policyKey, type RateDecision, type RatePolicy } from "./rate-policy";
+import type { LeaseEntry } from "./rate-leases";
 import { TtlCache } from "./ttl-cache";
 
 /** Identifiers one isolate remembers, per structure: beyond this the oldest is forgotten. */
@@ -9,13 +10,16 @@ const MAX_KEYS = 10_000;
 
 /**
  * What the rate limits keep in one isolate's memory, a cache and never the truth: the identifiers
- * Upstash refused lately (its ephemeral cache), and the fallback cap, exact counters of this
- * isolate's own requests under the same algorithms, which decide while a backend fails open. Each
- * holds at most 10,000 keys (about a megabyte), and a counter is forgotten once it would be whole.
+ * Upstash refused lately (its ephemeral cache), the units leased from the Durable Objects, and the
+ * fallback cap, exact counters of this isolate's own requests under the same algorithms, which
+ * decide while a backend fails open. Each holds at most 10,000 keys (about a megabyte), and a
+ * counter is forgotten once it would be whole.
  */
 export class IsolateRateLimits {
   /** Upstash's ephemeral cache: identifier → when it may try again (ms). A blocked one costs no round trip. */
   readonly blocked = new BoundedMap<string, number>(MAX_KEYS);
+  /** Units this isolate leased from the RateCounter objects, per key, and the lease calls in flight (rate-leases.ts). */
+  readonly leases = new BoundedMap<string, LeaseEntry>(MAX_KEYS);
   /** One cache per policy, since each forgets its counters after its own horizon. */
   readonly #fallback = new Map<string, TtlCache<string, CounterState>>();
   #failOpens = 0;

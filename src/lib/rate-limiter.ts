@@ -4,7 +4,8 @@ import type { Clock } from "./clock";
 import { DependencyUnavailableError } from "./errors";
 import type { IsolateRateLimits } from "./isolate-rate-limits";
 import { createRateCounters, keyDigest } from "./rate-counter";
-import type { RateDecision, RatePolicy } from "./rate-policy";
+import { leaseSize, spendLeased, type LeaseEntry } from "./rate-leases";
+import { policyKey, type RateDecision, type RatePolicy } from "./rate-policy";
 import type { Redis } from "./redis";
 
 /** One request's outcome. */
@@ -36,13 +37,26 @@ export interface BackendOptions {
   prefix: string;
 }
 
-/** The RateCounter Durable Objects, one per key: exact under concurrency, counts that survive eviction. */
-export function durableObjectLimiter(namespace: DurableObjectNamespace<RateCounter>, { policy, timeoutMs, prefix, clock }: BackendOptions & { clock: Clock }): RateLimiter {
+/**
+ * The RateCounter Durable Objects, one per key: exact under concurrency, counts that survive
+ * eviction. Given `leases` (the isolate's), a policy large enough takes units a lease at a time
+ * and spends them in the isolate (rate-leases.ts): one call for up to 32 requests; without, every
+ * request is one consume.
+ */
+export function durableObjectLimiter(
+  namespace: DurableObjectNamespace<RateCounter>,
+  { policy, timeoutMs, prefix, clock, leases }: BackendOptions & { clock: Clock; leases?: Map<string, LeaseEntry> },
+): RateLimiter {
   const counters = createRateCounters(namespace, { timeoutMs, clock });
+  const size = leases ? leaseSize(policy) : 1;
   return {
     backend: "durable-object",
     async limit(key, cost) {
-      const decision = await counters.consume(`${prefix}:${key}`, policy, cost);
+      const name = `${prefix}:${key}`;
+      const decision =
+        leases && size > 1
+          ? await spendLeased(leases, `${policyKey(policy)} ${name}`, cost, { size, clock, take: (units, upTo) => counters.lease(name, policy, units, upTo) })
+          : await counters.consume(name, policy, cost);
       return { decision, at: clock() };
     },
   };

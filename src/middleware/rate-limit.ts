@@ -22,12 +22,14 @@ interface GroupRules {
   upstash: boolean;
   /** When the backend is late or unreachable: let the isolate's fallback cap decide, or answer 503. */
   onFailure: "open" | "closed";
+  /** On the Durable Objects, take units a lease at a time (see rate-leases.ts) rather than one call per request. */
+  lease: boolean;
 }
 
 const RULES: Record<RateLimitGroup, GroupRules> = {
   // Sign-in and the flows that hash a password or send mail: what an attacker would hammer.
-  auth: { perUser: false, upstash: false, onFailure: "closed" },
-  api: { perUser: true, upstash: true, onFailure: "open" },
+  auth: { perUser: false, upstash: false, onFailure: "closed", lease: false },
+  api: { perUser: true, upstash: true, onFailure: "open", lease: true },
 };
 
 /** Methods that read: they cost a group's `read` units, every other method its `write` units. */
@@ -75,7 +77,7 @@ function limiterFor(c: Context<AppEnv>, rules: GroupRules, { policy, timeoutMs }
   const redis = rules.upstash ? services.redis : undefined;
   const limiter = redis
     ? upstashLimiter(redis, { ...options, blocked: services.rateLimits.blocked })
-    : durableObjectLimiter(c.env.RATE_COUNTER, { ...options, clock: services.clock });
+    : durableObjectLimiter(c.env.RATE_COUNTER, { ...options, clock: services.clock, leases: rules.lease ? services.rateLimits.leases : undefined });
   return rules.onFailure === "open" ? failOpen(limiter, services.rateLimits, policy, services.clock) : limiter;
 }
 
