@@ -1,4 +1,5 @@
 import type { Clock } from "./clock";
+import { DependencyUnavailableError } from "./errors";
 import { maxCost, type RateDecision, type RateLease, type RatePolicy } from "./rate-policy";
 
 /** The most units one lease takes, whatever the policy. */
@@ -14,10 +15,26 @@ export function leaseSize(policy: RatePolicy): number {
   return Math.max(1, Math.min(MAX_LEASE_UNITS, Math.floor(maxCost(policy) / 10)));
 }
 
-/** One key's leased units in one isolate, and the lease call in flight for it, if any. */
+/** One key's leased units in one isolate, and the requests waiting on the lease call in flight, if one is. */
 export interface LeaseEntry {
   allowance?: Allowance;
-  inFlight?: Promise<{ lease: RateLease; cost: number }>;
+  waiting?: Waiter[];
+}
+
+/** The lease call's answer, and the cost of the request that made it. */
+interface Outcome {
+  lease: RateLease;
+  cost: number;
+}
+
+/**
+ * A request waiting on another's lease call, through a promise of its own: workerd runs what
+ * follows a promise in the request that made it, so a request awaiting another's promise would go
+ * on (and build its response) inside the other request, or not at all once that one has ended.
+ */
+interface Waiter {
+  resolve(outcome: Outcome): void;
+  reject(error: unknown): void;
 }
 
 interface Allowance {
@@ -33,6 +50,8 @@ export interface SpendOptions {
   /** Units to ask for when the allowance cannot pay (see leaseSize). */
   size: number;
   clock: Clock;
+  /** How long a request waits on another's lease call before it fails as a late counter would. */
+  timeoutMs: number;
   /** Asks the counter for a lease: at least `cost`, up to `upTo` units. */
   take(cost: number, upTo: number): Promise<RateLease>;
 }
@@ -44,7 +63,7 @@ export interface SpendOptions {
  * no isolate passes more than the counter granted; the decision's `remaining` is the counter's as
  * of the lease (units other isolates hold are in neither), so it is low by at most `size`. A
  * counter that fails or is late throws for every request waiting on it, as a consume would.
- * @example await spendLeased(isolate.leases, key, 1, { size: 32, clock, take: (cost, upTo) => counters.lease(key, policy, cost, upTo) })
+ * @example await spendLeased(isolate.leases, key, 1, { size: 32, clock, timeoutMs, take: (cost, upTo) => counters.lease(key, policy, cost, upTo) })
  */
 export async function spendLeased(entries: Map<string, LeaseEntry>, key: string, cost: number, options: SpendOptions): Promise<RateDecision> {
   const entry = entries.get(key);
@@ -53,27 +72,45 @@ export async function spendLeased(entries: Map<string, LeaseEntry>, key: string,
     allowance.units -= cost;
     return allowance.decision;
   }
-  if (entry?.inFlight) {
-    const { lease, cost: asked } = await entry.inFlight;
+  if (entry?.waiting) {
+    const { lease, cost: asked } = await waitFor(entry.waiting, options.timeoutMs);
     if (!lease.allowed && cost >= asked) return decisionOf(lease);
     return spendLeased(entries, key, cost, options);
   }
   // What is left of an allowance that cannot pay is dropped with it: under-admission, by less than `size`.
-  const fresh: LeaseEntry = {};
-  const takenAt = options.clock();
-  fresh.inFlight = options.take(cost, Math.max(options.size, cost)).then(
-    (lease) => {
-      fresh.inFlight = undefined;
-      if (lease.allowed) fresh.allowance = { units: lease.granted - cost, expiresAt: expiryOf(lease, takenAt), decision: decisionOf(lease) };
-      return { lease, cost };
-    },
-    (error: unknown) => {
-      fresh.inFlight = undefined;
-      throw error;
-    },
-  );
+  const fresh: LeaseEntry = { waiting: [] };
   entries.set(key, fresh);
-  return decisionOf((await fresh.inFlight).lease);
+  const takenAt = options.clock();
+  let lease: RateLease;
+  try {
+    lease = await options.take(cost, Math.max(options.size, cost));
+  } catch (error) {
+    for (const waiter of settle(fresh)) waiter.reject(error);
+    throw error;
+  }
+  if (lease.allowed) fresh.allowance = { units: lease.granted - cost, expiresAt: expiryOf(lease, takenAt), decision: decisionOf(lease) };
+  for (const waiter of settle(fresh)) waiter.resolve({ lease, cost });
+  return decisionOf(lease);
+}
+
+/** Waits on the lease call in flight, at most `timeoutMs`: should the request making it end first, the call's answer never comes. */
+async function waitFor(waiting: Waiter[], timeoutMs: number): Promise<Outcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await new Promise<Outcome>((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      timer = setTimeout(() => reject(new DependencyUnavailableError("rate-counter", "timeout")), timeoutMs);
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The requests waiting on `entry`'s lease call, which is over: later ones spend or call again. */
+function settle(entry: LeaseEntry): Waiter[] {
+  const waiting = entry.waiting ?? [];
+  entry.waiting = undefined;
+  return waiting;
 }
 
 /** A lease's units are spent within LEASE_LIFE_MS of asking, and never after the window they were counted in. */

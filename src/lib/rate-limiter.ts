@@ -53,10 +53,9 @@ export function durableObjectLimiter(
     backend: "durable-object",
     async limit(key, cost) {
       const name = `${prefix}:${key}`;
-      const decision =
-        leases && size > 1
-          ? await spendLeased(leases, `${policyKey(policy)} ${name}`, cost, { size, clock, take: (units, upTo) => counters.lease(name, policy, units, upTo) })
-          : await counters.consume(name, policy, cost);
+      if (!leases || size === 1) return { decision: await counters.consume(name, policy, cost), at: clock() };
+      const take = (units: number, upTo: number) => counters.lease(name, policy, units, upTo);
+      const decision = await spendLeased(leases, `${policyKey(policy)} ${name}`, cost, { size, clock, timeoutMs, take });
       return { decision, at: clock() };
     },
   };

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { DependencyUnavailableError } from "../../src/lib/errors";
+import { leaseSize, spendLeased, type LeaseEntry, type SpendOptions } from "../../src/lib/rate-leases";
+import type { RateLease } from "../../src/lib/rate-policy";
+import { manualClock } from "../helpers/clock";
+
+const HOUR = 3_600_000;
+
+/** A lease call the test answers by hand, and the calls made. */
+function handAnswered() {
+  const calls: Array<{ cost: number; upTo: number; answer: (lease: RateLease) => void }> = [];
+  const take = (cost: number, upTo: number) => new Promise<RateLease>((resolve) => calls.push({ cost, upTo, answer: resolve }));
+  return { calls, take };
+}
+
+const refusal: RateLease = { allowed: false, limit: 50, remaining: 2, resetAt: 0, retryAfterMs: 1000, granted: 0, spendBy: null };
+
+describe("leaseSize", () => {
+  it("leases a tenth of the limit, at most 32 units, and 1 (no lease) under a limit of 20", () => {
+    const window = (limit: number) => leaseSize({ algorithm: "fixed-window", limit, windowMs: HOUR });
+    expect([5, 19, 20, 50, 600, 1_000_000].map(window)).toEqual([1, 1, 2, 5, 32, 32]);
+    expect(leaseSize({ algorithm: "token-bucket", capacity: 30, refillPerSecond: 0.5 })).toBe(3);
+  });
+});
+
+describe("spendLeased", () => {
+  it("answers the requests waiting on a refused lease of as many units without another call, and lets a cheaper one ask", async () => {
+    const { calls, take } = handAnswered();
+    const entries = new Map<string, LeaseEntry>();
+    const options: SpendOptions = { size: 5, clock: manualClock().clock, timeoutMs: 5000, take };
+    const lead = spendLeased(entries, "k", 3, options);
+    const same = spendLeased(entries, "k", 3, options);
+    const cheaper = spendLeased(entries, "k", 1, options);
+    expect(calls.map(({ cost, upTo }) => [cost, upTo])).toEqual([[3, 5]]);
+    calls[0]!.answer(refusal);
+    expect(await lead).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+    expect(await same).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+    await expect.poll(() => calls.length).toBe(2);
+    expect(calls[1]).toMatchObject({ cost: 1, upTo: 5 });
+    calls[1]!.answer({ ...refusal, allowed: true, remaining: 0, retryAfterMs: 0, granted: 2 });
+    expect(await cheaper).toMatchObject({ allowed: true });
+  });
+
+  it("stops waiting on another request's lease call after the counter's timeout, failing as a late counter does", async () => {
+    const entries = new Map<string, LeaseEntry>();
+    // The call never answers: as when the request that made it ended first.
+    const options: SpendOptions = { size: 5, clock: manualClock().clock, timeoutMs: 20, take: () => new Promise<never>(() => {}) };
+    void spendLeased(entries, "k", 1, options);
+    const waiting = spendLeased(entries, "k", 1, options);
+    await expect(waiting).rejects.toThrow(DependencyUnavailableError);
+    await expect(waiting).rejects.toMatchObject({ reason: "timeout" });
+  });
+});
