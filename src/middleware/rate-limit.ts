@@ -40,8 +40,9 @@ const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * handler: a refusal is 429 problem+json with `Retry-After`, and every limited response carries the
  * `RateLimit-Policy` and `RateLimit` fields. `auth` counts per client address (IPv4 address, IPv6
  * /64) on the RateCounter Durable Objects and fails closed; `api` counts per user when
- * `authenticate()` has run before it, per client otherwise, on Upstash when configured, and fails
- * open to the isolate's fallback cap, logging each time.
+ * `authenticate()` has run before it, per client otherwise, on Upstash when configured (on the
+ * Durable Objects otherwise, leasing units to the isolate), and fails open to the isolate's
+ * fallback cap, logging each time.
  * @example app.use("/v1/*", rateLimit({ group: "api", except: ["/v1/auth/login"] }))
  */
 export function rateLimit({ group, except = [] }: RateLimitOptions): MiddlewareHandler<AppEnv> {
