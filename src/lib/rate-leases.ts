@@ -73,7 +73,11 @@ export async function spendLeased(entries: Map<string, LeaseEntry>, key: string,
     return allowance.decision;
   }
   if (entry?.waiting) {
-    const { lease, cost: asked } = await waitFor(entry.waiting, options.timeoutMs);
+    const { lease, cost: asked } = await waitFor(entry.waiting, options.timeoutMs).catch((error: unknown) => {
+      // A call that never answers must not hold the key: the next request asks again.
+      if (entries.get(key) === entry) entries.delete(key);
+      throw error;
+    });
     if (!lease.allowed && cost >= asked) return decisionOf(lease);
     return spendLeased(entries, key, cost, options);
   }

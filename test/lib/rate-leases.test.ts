@@ -50,4 +50,16 @@ describe("spendLeased", () => {
     await expect(waiting).rejects.toThrow(DependencyUnavailableError);
     await expect(waiting).rejects.toMatchObject({ reason: "timeout" });
   });
+
+  it("lets the next request ask again once a lease call was given up on", async () => {
+    const entries = new Map<string, LeaseEntry>();
+    const { calls, take } = handAnswered();
+    const options: SpendOptions = { size: 5, clock: manualClock().clock, timeoutMs: 20, take };
+    void spendLeased(entries, "k", 1, options);
+    await expect(spendLeased(entries, "k", 1, options)).rejects.toMatchObject({ reason: "timeout" });
+    const next = spendLeased(entries, "k", 1, options);
+    expect(calls).toHaveLength(2);
+    calls[1]!.answer({ ...refusal, allowed: true, remaining: 45, retryAfterMs: 0, granted: 5 });
+    expect(await next).toMatchObject({ allowed: true, remaining: 45 });
+  });
 });
