@@ -26,6 +26,7 @@ import { AUTH_FLOW_PATHS } from "./routes/v1/auth/auth.index";
 import { v1 } from "./routes/v1/index";
 import { jwksRoute, wellKnown } from "./routes/well-known/jwks";
 import { AppScope, type CacheOptions } from "./services/app-scope";
+import { ownPromise } from "./lib/own-promise";
 
 /** Version of the API contract, shown in the OpenAPI document. */
 export const API_VERSION = "1.0.0";
@@ -98,7 +99,7 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
       openApiDocument = taggedDocument(app);
       openApiDocument.catch(() => (openApiDocument = undefined)); // a failure is retried by the next request
     }
-    const { body, etag } = await openApiDocument;
+    const { body, etag } = await ownPromise(openApiDocument);
     // The same for everyone; a deploy changes it, and the Cache API's key with it. Tagged once, so
     // the ETag middleware does not hash the whole document on every request the cache misses.
     return c.body(body, 200, { "Content-Type": "application/json", "Cache-Control": "public, max-age=300", ETag: etag });

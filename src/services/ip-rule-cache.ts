@@ -1,6 +1,7 @@
 import type { Clock } from "../lib/clock";
 import type { IpRules } from "../lib/ip-access";
 import { compileIpRules, type ActiveIpRule } from "./ip-rules";
+import { ownPromise } from "../lib/own-promise";
 
 export interface IpRuleCacheOptions {
   /** How long rules read from the database are applied before they are read again. */
@@ -44,7 +45,7 @@ export class IpRuleCache {
   /** The admins' rules in force now. */
   async current(source: IpRuleSource): Promise<IpRules> {
     let entry = this.#entry;
-    if (!entry || this.options.clock() >= entry.refreshAt) entry = await (this.#reading ??= this.#read(source));
+    if (!entry || this.options.clock() >= entry.refreshAt) entry = await ownPromise((this.#reading ??= this.#read(source)));
     const now = this.options.clock();
     if (now >= entry.compiledUntil) Object.assign(entry, compile(entry.rules, now));
     return entry.compiled;
@@ -80,8 +81,9 @@ export class IpRuleCache {
       .finally(() => {
         if (this.#reading === reading) this.#reading = undefined;
       });
-    // Other requests' continuations wait on this read: were its request to end first (a client that
-    // hangs up), workerd would cancel them. waitUntil keeps that request until the read settles.
+    // Other requests wait on this read (through promises of their own, see ownPromise): were its
+    // request to end first (a client that hangs up), the read would never settle. waitUntil keeps
+    // that request until it does.
     source.keepAlive(reading.then(settled, settled));
     return reading;
   }

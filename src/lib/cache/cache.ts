@@ -3,6 +3,7 @@ import type { CacheState } from "./cache-state";
 import { FAMILY_PATTERN, KEY_PATTERN } from "./keys";
 import { MAX_ISOLATE_TTL_SECONDS } from "./isolate-tier";
 import { MAX_REDIS_TTL_SECONDS, RedisTier, type ScriptRunner } from "./redis-tier";
+import { ownPromise } from "../own-promise";
 
 export type CacheTier = "isolate" | "redis";
 
@@ -69,7 +70,7 @@ class RequestCache implements Cache {
       if (hit) return Promise.resolve(hit.value as T);
     }
     const shared = flights.get(slot);
-    if (shared) return shared as Promise<T>;
+    if (shared) return ownPromise(shared as Promise<T>);
     const flight: Promise<T> = this.#fetch(family, key, slot, load, options).finally(() => {
       if (flights.get(slot) === flight) flights.delete(slot);
     });

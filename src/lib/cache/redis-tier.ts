@@ -1,6 +1,7 @@
 import type { Redis } from "../redis";
 import { familyKeys } from "./keys";
 import { FILL_SCRIPT, INVALIDATE_SCRIPT, READ_SCRIPT } from "./scripts";
+import { ownPromise } from "../own-promise";
 
 /** What the Redis tier needs of the Upstash client. */
 export type ScriptRunner = Pick<Redis, "eval" | "evalsha">;
@@ -64,5 +65,5 @@ function sha1Of(script: string): Promise<string> {
     digest = crypto.subtle.digest("SHA-1", new TextEncoder().encode(script)).then((buffer) => [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, "0")).join(""));
     digests.set(script, digest);
   }
-  return digest;
+  return ownPromise(digest);
 }

@@ -1,5 +1,6 @@
 import { CompactSign, compactVerify, importJWK, type CryptoKey } from "jose";
 import { z } from "zod";
+import { ownPromise } from "../own-promise.ts";
 
 /**
  * What a signing key may use. ES256 is understood by every JWT library; Ed25519 (RFC 9864's name for
@@ -119,7 +120,7 @@ const imported = new Map<string, Promise<SigningKeys>>();
  */
 export function importSigningKeys(secret: string): Promise<SigningKeys> {
   const cached = imported.get(secret);
-  if (cached) return cached;
+  if (cached) return ownPromise(cached);
   const importing = (async () => importSet(parseSigningKeySet(secret)))();
   if (imported.size >= CACHE_ENTRIES) imported.delete(imported.keys().next().value!);
   imported.set(secret, importing);
