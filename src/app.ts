@@ -26,7 +26,6 @@ import { AUTH_FLOW_PATHS } from "./routes/v1/auth/auth.index";
 import { v1 } from "./routes/v1/index";
 import { jwksRoute, wellKnown } from "./routes/well-known/jwks";
 import { AppScope, type CacheOptions } from "./services/app-scope";
-import { ownPromise } from "./lib/own-promise";
 
 /** Version of the API contract, shown in the OpenAPI document. */
 export const API_VERSION = "1.0.0";
@@ -93,13 +92,11 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   // Built once per app on first request (doc31 would rebuild it on every one), after every route is
   // registered; a failure to build it is an error like any other, rendered as problem+json.
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
-  let openApiDocument: Promise<{ body: string; etag: string }> | undefined;
+  // Built and tagged by the first request that needs it; each request until then does it itself
+  // (never awaiting another request's promise, see ownPromise), all later ones take the result.
+  let openApiDocument: { body: string; etag: string } | undefined;
   app.get(OPENAPI_DOCUMENT_PATH, async (c) => {
-    if (!openApiDocument) {
-      openApiDocument = taggedDocument(app);
-      openApiDocument.catch(() => (openApiDocument = undefined)); // a failure is retried by the next request
-    }
-    const { body, etag } = await ownPromise(openApiDocument);
+    const { body, etag } = (openApiDocument ??= await taggedDocument(app));
     // The same for everyone; a deploy changes it, and the Cache API's key with it. Tagged once, so
     // the ETag middleware does not hash the whole document on every request the cache misses.
     return c.body(body, 200, { "Content-Type": "application/json", "Cache-Control": "public, max-age=300", ETag: etag });

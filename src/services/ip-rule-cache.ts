@@ -2,6 +2,7 @@ import type { Clock } from "../lib/clock";
 import type { IpRules } from "../lib/ip-access";
 import { compileIpRules, type ActiveIpRule } from "./ip-rules";
 import { ownPromise } from "../lib/own-promise";
+import { DependencyUnavailableError } from "../lib/errors";
 
 export interface IpRuleCacheOptions {
   /** How long rules read from the database are applied before they are read again. */
@@ -45,7 +46,7 @@ export class IpRuleCache {
   /** The admins' rules in force now. */
   async current(source: IpRuleSource): Promise<IpRules> {
     let entry = this.#entry;
-    if (!entry || this.options.clock() >= entry.refreshAt) entry = await ownPromise((this.#reading ??= this.#read(source)));
+    if (!entry || this.options.clock() >= entry.refreshAt) entry = await ownPromise((this.#reading ??= this.#read(source)), () => new DependencyUnavailableError("database", "timeout"));
     const now = this.options.clock();
     if (now >= entry.compiledUntil) Object.assign(entry, compile(entry.rules, now));
     return entry.compiled;

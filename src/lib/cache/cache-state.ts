@@ -18,13 +18,11 @@ export type Sleep = (ms: number) => Promise<void>;
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * What the cache keeps for as long as the app lives (one isolate): the isolate tier, the loads under
- * way (so concurrent readers of a key share one), and the count of Redis failures.
+ * What the cache keeps for as long as the app lives (one isolate): the isolate tier and the count of
+ * Redis failures. Loads under way are the request's own (see RequestCache).
  */
 export class CacheState {
   readonly isolate: IsolateTier;
-  /** Loads under way, by the isolate tier's slot (family, generation, key). */
-  readonly flights = new Map<string, Promise<unknown>>();
   #redisFailures = 0;
 
   constructor(

@@ -3,7 +3,6 @@ import type { CacheState } from "./cache-state";
 import { FAMILY_PATTERN, KEY_PATTERN } from "./keys";
 import { MAX_ISOLATE_TTL_SECONDS } from "./isolate-tier";
 import { MAX_REDIS_TTL_SECONDS, RedisTier, type ScriptRunner } from "./redis-tier";
-import { ownPromise } from "../own-promise";
 
 export type CacheTier = "isolate" | "redis";
 
@@ -47,12 +46,12 @@ export function createCache(state: CacheState, request: CacheRequest): Cache {
   return new RequestCache(state, request);
 }
 
-const ignore = () => {};
-
 const MAX_TTL_SECONDS: Record<CacheTier, number> = { isolate: MAX_ISOLATE_TTL_SECONDS, redis: MAX_REDIS_TTL_SECONDS };
 
 class RequestCache implements Cache {
   readonly #redisTier: RedisTier | undefined;
+  /** Loads under way in this request, by the isolate tier's slot (family, generation, key). */
+  readonly #flights = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly state: CacheState,
@@ -63,20 +62,22 @@ class RequestCache implements Cache {
 
   read<T>(family: string, key: string, load: () => Promise<T>, options: CacheReadOptions<T>): Promise<T> {
     checkRead(family, key, options);
-    const { isolate, flights } = this.state;
+    const { isolate } = this.state;
     const slot = isolate.slot(family, key);
     if (options.tiers.includes("isolate")) {
       const hit = isolate.get(slot);
       if (hit) return Promise.resolve(hit.value as T);
     }
+    // Readers of a key in this request share one load. Other requests never wait on it: workerd
+    // would run their continuations inside this request (see ownPromise, whose hand-back did not hold
+    // under the bench's load); across requests, the Redis tier's fill lock makes one fill per key.
+    const flights = this.#flights;
     const shared = flights.get(slot);
-    if (shared) return ownPromise(shared as Promise<T>);
+    if (shared) return shared as Promise<T>;
     const flight: Promise<T> = this.#fetch(family, key, slot, load, options).finally(() => {
       if (flights.get(slot) === flight) flights.delete(slot);
     });
     flights.set(slot, flight);
-    // Other requests of the isolate wait on this load: were this request to end first, workerd would cancel them.
-    this.request.keepAlive(flight.then(ignore, ignore));
     return flight;
   }
 

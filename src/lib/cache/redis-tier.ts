@@ -1,7 +1,6 @@
 import type { Redis } from "../redis";
 import { familyKeys } from "./keys";
 import { FILL_SCRIPT, INVALIDATE_SCRIPT, READ_SCRIPT } from "./scripts";
-import { ownPromise } from "../own-promise";
 
 /** What the Redis tier needs of the Upstash client. */
 export type ScriptRunner = Pick<Redis, "eval" | "evalsha">;
@@ -46,7 +45,7 @@ export class RedisTier {
   }
 }
 
-const digests = new Map<string, Promise<string>>();
+const digests = new Map<string, string>();
 
 /** EVALSHA, and EVAL when Redis does not know the script yet (once per script and Redis). */
 async function run<T>(redis: ScriptRunner, script: string, keys: string[], args: string[]): Promise<T> {
@@ -59,11 +58,13 @@ async function run<T>(redis: ScriptRunner, script: string, keys: string[], args:
   }
 }
 
-function sha1Of(script: string): Promise<string> {
+async function sha1Of(script: string): Promise<string> {
   let digest = digests.get(script);
   if (!digest) {
-    digest = crypto.subtle.digest("SHA-1", new TextEncoder().encode(script)).then((buffer) => [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, "0")).join(""));
+    // Computed by each request that finds none yet (a few, once per isolate), never awaited across requests.
+    const buffer = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(script));
+    digest = [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
     digests.set(script, digest);
   }
-  return ownPromise(digest);
+  return digest;
 }

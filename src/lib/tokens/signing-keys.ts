@@ -111,7 +111,7 @@ export interface SigningKeys {
 // Keyed by the secret's text, which fixes the result: an entry never goes stale, so it needs no TTL.
 // Two entries cover an isolate that sees the set before and after a secret update.
 const CACHE_ENTRIES = 2;
-const imported = new Map<string, Promise<SigningKeys>>();
+const imported = new Map<string, ImportEntry>();
 
 /**
  * Imports the key set held in `secret`, once per isolate. Rejects with SigningKeySetError when the
@@ -120,11 +120,18 @@ const imported = new Map<string, Promise<SigningKeys>>();
  */
 export function importSigningKeys(secret: string): Promise<SigningKeys> {
   const cached = imported.get(secret);
-  if (cached) return ownPromise(cached);
-  const importing = (async () => importSet(parseSigningKeySet(secret)))();
+  if (cached) return cached.keys ? Promise.resolve(cached.keys) : ownPromise(cached.importing, () => new Error("the signing keys' import did not finish"));
+  const entry: ImportEntry = { importing: (async () => importSet(parseSigningKeySet(secret)))() };
+  entry.importing.then((keys) => (entry.keys = keys), () => {});
   if (imported.size >= CACHE_ENTRIES) imported.delete(imported.keys().next().value!);
-  imported.set(secret, importing);
-  return importing;
+  imported.set(secret, entry);
+  return entry.importing;
+}
+
+/** An import under way, and its keys once it is done: later requests take them without waiting on another's promise. */
+interface ImportEntry {
+  importing: Promise<SigningKeys>;
+  keys?: SigningKeys;
 }
 
 async function importSet(set: SigningKeySet): Promise<SigningKeys> {
