@@ -2,14 +2,12 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RateCounter } from "../../src/durable-objects/rate-counter";
 import type { RatePolicy } from "../../src/lib/rate-policy";
-import { concurrently, counterFor, expectRateLimited, from, limitedApp, rateLimits, statusCounts, uniqueIpv4, WITHOUT_UPSTASH } from "../helpers/rate-limits";
+import { concurrently, counterFor, expectExactlyNOf5N, from, limitedApp, rateLimits, statusCounts, uniqueIpv4, WITHOUT_UPSTASH } from "../helpers/rate-limits";
 
 const HOUR = 3_600_000;
 /** A limit large enough to lease: a tenth of it, 5 units, per lease. */
 const N = 50;
 const LEASE = 5;
-/** As in rate-limit.test.ts: a bound a loaded machine cannot pass, so no request fails open. */
-const EXACTNESS_TIMEOUT_MS = 5000;
 const fixedWindow: RatePolicy = { algorithm: "fixed-window", limit: N, windowMs: HOUR };
 
 const algorithms: Array<[string, RatePolicy]> = [
@@ -105,21 +103,11 @@ describe("the api rate limit's leases on the Durable Objects", () => {
   });
 
   it.each(algorithms)("lets exactly N of 5N concurrent requests through one isolate under a %s", async (_, policy) => {
-    const { app } = limitedApp();
-    const bindings = { ...WITHOUT_UPSTASH, ...rateLimits({ api: { policy, timeoutMs: EXACTNESS_TIMEOUT_MS } }) };
-    const ip = uniqueIpv4();
-    const responses = await concurrently(5 * N, () => from(app, ip, bindings));
-    expect(statusCounts(responses)).toEqual({ 200: N, 429: 4 * N });
-    await expectRateLimited(responses.find((response) => response.status === 429)!);
+    await expectExactlyNOf5N(policy, N);
   });
 
   it.each(algorithms)("lets exactly N of 5N concurrent requests through two isolates together under a %s", async (_, policy) => {
-    const [first, second] = [limitedApp(), limitedApp()];
-    const bindings = { ...WITHOUT_UPSTASH, ...rateLimits({ api: { policy, timeoutMs: EXACTNESS_TIMEOUT_MS } }) };
-    const ip = uniqueIpv4();
-    let turn = 0;
-    const responses = await concurrently(5 * N, () => from(turn++ % 2 === 0 ? first.app : second.app, ip, bindings));
-    expect(statusCounts(responses)).toEqual({ 200: N, 429: 4 * N });
+    await expectExactlyNOf5N(policy, N, [limitedApp().app, limitedApp().app]);
   });
 
   it("counts a policy with a small limit request by request, as without leases", async () => {

@@ -1,17 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RatePolicy } from "../../src/lib/rate-policy";
-import { concurrently, expectRateLimited, from, limitedApp, rateLimits, statusCounts, uniqueIpv4 } from "../helpers/rate-limits";
+import { concurrently, EXACTNESS_TIMEOUT_MS, expectRateLimited, from, limitedApp, rateLimits, statusCounts, uniqueIpv4 } from "../helpers/rate-limits";
 import { testStack } from "../helpers/stack";
 
 /** Long, so no test straddles one of Upstash's epoch-aligned windows but once in a long while. */
 const DAY = 86_400_000;
 const N = 5;
-/**
- * The backend's bound for the exactness tests: 25 calls at once on a loaded 2-core machine can pass
- * the production default (200 ms), and a late call fails open to the isolate's cap, which is not
- * what these tests measure (rate-limit-failures.test.ts does).
- */
-const EXACTNESS_TIMEOUT_MS = 5000;
 
 /** Counts the requests `work` sends to the local stack's Upstash endpoint (Upstash's, in production). */
 async function countRedisCalls<T>(work: () => Promise<T>): Promise<{ result: T; redisCalls: number }> {

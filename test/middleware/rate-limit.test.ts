@@ -4,13 +4,12 @@ import type { RatePolicy } from "../../src/lib/rate-policy";
 import { call } from "../helpers/app";
 import { bearer, createUser, signIn } from "../helpers/identity";
 import {
-  concurrently,
   counterFor,
+  expectExactlyNOf5N,
   expectRateLimited,
   from,
   limitedApp,
   rateLimits,
-  statusCounts,
   uniqueIpv4,
   uniqueIpv6Prefix,
   WITHOUT_UPSTASH,
@@ -18,12 +17,6 @@ import {
 
 const HOUR = 3_600_000;
 const N = 5;
-/**
- * The backend's bound for the exactness tests: 25 calls at once on a loaded 2-core machine can pass
- * the production default (200 ms), and a late call fails open to the isolate's cap, which is not
- * what these tests measure (rate-limit-failures.test.ts does).
- */
-const EXACTNESS_TIMEOUT_MS = 5000;
 
 /** Each algorithm at a limit of N, with nothing coming back during the test (the clock stands still). */
 const algorithms: Array<[string, RatePolicy]> = [
@@ -34,12 +27,7 @@ const algorithms: Array<[string, RatePolicy]> = [
 
 describe("the api rate limit on the Durable Objects", () => {
   it.each(algorithms)("lets exactly N of 5N concurrent requests through under a %s, and refuses the rest with 429", async (_, policy) => {
-    const { app } = limitedApp();
-    const bindings = { ...WITHOUT_UPSTASH, ...rateLimits({ api: { policy, timeoutMs: EXACTNESS_TIMEOUT_MS } }) };
-    const ip = uniqueIpv4();
-    const responses = await concurrently(5 * N, () => from(app, ip, bindings));
-    expect(statusCounts(responses)).toEqual({ 200: N, 429: 4 * N });
-    await expectRateLimited(responses.find((response) => response.status === 429)!);
+    await expectExactlyNOf5N(policy, N);
   });
 
   it("sends RateLimit-Policy and RateLimit with the quota, what is left and when, and Retry-After on the refusal", async () => {
