@@ -32,7 +32,8 @@ export function authenticate({ optional = false }: AuthenticateOptions = {}): Mi
       if (optional) return next();
       throw new ApiError("UNAUTHORIZED", { headers: { "WWW-Authenticate": CHALLENGE } });
     }
-    const { config, services } = c.var;
+    const config = c.get("config");
+    const services = c.get("services");
     let claims;
     try {
       claims = await verifyAccessToken(match[1]!, await services.signingKeys(), { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }, services.clock);

@@ -25,7 +25,8 @@ export function ipRules({ address = clientAddress }: IpRulesOptions = {}): Middl
   return async function ipRules(c, next) {
     const client = address(c);
     if (!client) return next();
-    const { config, services } = c.var;
+    const config = c.get("config");
+    const services = c.get("services");
     const configured: IpRules = { deny: config.IP_DENY, allow: config.IP_ALLOW };
     if (configured.deny.size > 0 && configured.deny.includes(client)) throw denied();
     const runtime = await services.ipRules.current({
