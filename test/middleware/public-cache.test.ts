@@ -59,7 +59,7 @@ describe("the Cache API for public documents", () => {
   });
 
   it("keys by path and version only: another query string or another version is not served what was stored", async () => {
-    const { request, handled } = cachingApp();
+    const { request } = cachingApp();
     const base = origin();
     await request(`${base}/doc?first`);
     expect(await (await request(`${base}/doc?another=query`, { headers: { "X-Request-Id": "other", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } })).json()).toEqual({ handled: 1 });
@@ -71,7 +71,7 @@ describe("the Cache API for public documents", () => {
     ["Cookie", { Cookie: "session=abc" }],
   ])("never serves a request carrying %s from the cache, nor stores its answer", async (_, headers) => {
     const { cache, put } = recordingCache();
-    const { request, handled } = cachingApp({}, cache);
+    const { request } = cachingApp({}, cache);
     const url = `${origin()}/doc`;
     await request(url, { headers });
     expect(put).not.toHaveBeenCalled();
