@@ -92,6 +92,11 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   // Built once per app on first request (doc31 would rebuild it on every one), after every route is
   // registered; a failure to build it is an error like any other, rendered as problem+json.
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "A workspace's API key, `<env>_<prefix>_<secret>`: it acts as its workspace with its scopes, on workspace routes only.",
+  });
   // Built and tagged by the first request that needs it; each request until then does it itself
   // (never awaiting another request's promise, see ownPromise), all later ones take the result.
   let openApiDocument: { body: string; etag: string } | undefined;

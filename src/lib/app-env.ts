@@ -1,6 +1,8 @@
 import type { Config } from "../env";
+import type { WorkspaceAccess } from "../services/workspaces/access";
 import type { Services } from "../services/container";
 import type { UserProfile } from "../services/identity/users";
+import type { Permission } from "./permissions";
 import type { TraceContext } from "./trace-context";
 
 /** Hono environment shared by every route and middleware: bindings plus per-request variables. */
@@ -16,8 +18,12 @@ export interface AppEnv {
     services: Services;
     /** Set by `authenticate()`; logged when known. */
     userId?: string;
-    /** Set by `authenticate()` on the routes that require it. */
+    /** Set by `authenticate()` on the routes that require it: the signed-in user. */
     auth?: AuthContext;
+    /** Set by `authenticate()` when the request presents a valid API key instead of an access token. */
+    apiKey?: ApiKeyContext;
+    /** Set by `workspaceAccess()` on `/v1/workspaces/{workspaceId}/…`: the workspace and what the caller may do in it. */
+    workspace?: WorkspaceAccess;
   };
 }
 
@@ -28,4 +34,11 @@ export interface AuthContext {
   role: "user" | "admin";
   /** The user's profile, when authentication read it from the database on this request. */
   user?: UserProfile;
+}
+
+/** An API key a request authenticated with: it acts as its workspace, with its scopes. */
+export interface ApiKeyContext {
+  keyId: string;
+  workspaceId: string;
+  scopes: ReadonlySet<Permission>;
 }

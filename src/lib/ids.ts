@@ -11,6 +11,9 @@ export const ID_PREFIXES = {
   mail: "mail",
   workspace: "ws",
   ipRule: "ipr",
+  role: "rol",
+  invitation: "inv",
+  apiKey: "key",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

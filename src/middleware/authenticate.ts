@@ -15,6 +15,11 @@ export interface AuthenticateOptions {
    * depends on who is asking (the general rate limit, per user).
    */
   optional?: boolean;
+  /**
+   * Accept an API key as well as an access token: only on workspace routes, where a key acts as its
+   * workspace. Everywhere else a key is refused like any other invalid token.
+   */
+  apiKeys?: boolean;
 }
 
 /**
@@ -24,9 +29,9 @@ export interface AuthenticateOptions {
  * refusal is the same 401; the reason is logged, never sent. A request an optional authentication
  * already established passes with no more work.
  */
-export function authenticate({ optional = false }: AuthenticateOptions = {}): MiddlewareHandler<AppEnv> {
+export function authenticate({ optional = false, apiKeys = false }: AuthenticateOptions = {}): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
-    if (c.get("auth")) return next();
+    if (c.get("auth") || (apiKeys && c.get("apiKey"))) return next();
     const match = BEARER.exec(c.req.header("Authorization") ?? "");
     if (!match) {
       if (optional) return next();

@@ -1,3 +1,4 @@
+export * from "./api-keys";
 export * from "./audit-log";
 export * from "./ip-rules";
 export * from "./mail-outbox";
@@ -5,4 +6,7 @@ export * from "./one-time-tokens";
 export * from "./refresh-tokens";
 export * from "./sessions";
 export * from "./users";
+export * from "./workspace-invitations";
+export * from "./workspace-members";
+export * from "./workspace-roles";
 export * from "./workspaces";

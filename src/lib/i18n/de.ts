@@ -46,5 +46,7 @@ export const de: Messages = {
     ipDenied: "Anfragen von Ihrer Netzwerkadresse werden nicht angenommen.",
     ipRuleLimit: "Es gibt bereits {limit} IP-Regeln; löschen Sie welche, bevor Sie weitere anlegen.",
     ipRuleLocksOutCaller: "Diese Änderung würde Anfragen von Ihrer eigenen Adresse abweisen; sie wurde nicht vorgenommen.",
+    // Workspaces, roles and members.
+    missingPermission: "Dafür ist die Berechtigung {permission} in diesem Workspace nötig.",
   },
 };

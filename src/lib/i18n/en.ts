@@ -52,6 +52,8 @@ export const en = {
     ipDenied: "Requests from your network address are not accepted.",
     ipRuleLimit: "There are already {limit} IP rules; delete some before adding more.",
     ipRuleLocksOutCaller: "This change would refuse requests from your own address; it was not made.",
+    // Workspaces, roles and members.
+    missingPermission: "This needs the {permission} permission in this workspace.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -46,5 +46,7 @@ export const es: Messages = {
     ipDenied: "No se aceptan solicitudes desde su dirección de red.",
     ipRuleLimit: "Ya hay {limit} reglas de IP; elimine algunas antes de añadir más.",
     ipRuleLocksOutCaller: "Este cambio rechazaría las solicitudes desde su propia dirección; no se ha realizado.",
+    // Workspaces, roles and members.
+    missingPermission: "Esto requiere el permiso {permission} en este espacio de trabajo.",
   },
 };

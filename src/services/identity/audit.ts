@@ -3,7 +3,7 @@ import { auditLog } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { RequestMeta } from "../../lib/request-meta";
 
-/** Every event the audit log records: authentication, and the admins' changes to IP rules. */
+/** Every event the audit log records: authentication, the admins' changes to IP rules, and workspace changes. */
 export type AuditAction =
   | "user.registered"
   | "user.email_verified"
@@ -19,13 +19,37 @@ export type AuditAction =
   | "password.reset"
   | "password.changed"
   | "ip_rule.created"
-  | "ip_rule.deleted";
+  | "ip_rule.deleted"
+  | "workspace.created"
+  | "workspace.renamed"
+  | "workspace.deleted"
+  | "workspace.restored"
+  | "workspace.purged"
+  | "member.added"
+  | "member.role_changed"
+  | "member.removed"
+  | "member.left"
+  | "role.created"
+  | "role.updated"
+  | "role.deleted"
+  | "invitation.created"
+  | "invitation.resent"
+  | "invitation.revoked"
+  | "invitation.accepted"
+  | "invitation.declined"
+  | "api_key.created"
+  | "api_key.rotated"
+  | "api_key.revoked";
 
 export interface AuditEvent {
   action: AuditAction;
-  /** The user who acted; null when nobody known did (a failed login of an unknown address). */
+  /** The user or API key that acted; null when nobody known did (a failed login of an unknown address). */
   actorId: string | null;
-  target?: { type: "user" | "session" | "ip_rule"; id: string };
+  target?: { type: "user" | "session" | "ip_rule" | "workspace" | "member" | "role" | "invitation" | "api_key"; id: string };
+  /** The workspace it happened in: its owners and admins read it there. */
+  workspaceId?: string;
+  /** What changed, where the action alone does not say (`{ from: "member", to: "admin" }`); never a secret. */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -40,6 +64,8 @@ export function auditInsert(db: Database, event: AuditEvent, meta: RequestMeta, 
     action: event.action,
     targetType: event.target?.type ?? null,
     targetId: event.target?.id ?? null,
+    workspaceId: event.workspaceId ?? null,
+    details: event.details ?? null,
     ip: meta.ip,
     userAgent: meta.userAgent,
     requestId: meta.requestId,

@@ -1,0 +1,31 @@
+import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { requirePermission, workspaceAccess } from "../middleware/workspace-access";
+import type { AppEnv } from "./app-env";
+import type { Permission } from "./permissions";
+
+/** The path parameter every route under `/v1/workspaces/{workspaceId}` has; extend it with the route's own. */
+export const WorkspaceParams = z.object({
+  workspaceId: z.string().max(64).openapi({ param: { name: "workspaceId", in: "path" }, example: "ws_0g5k2m7x9q3w8e4r6t1y5u2i7o" }),
+});
+
+/** Either credential: a user's access token or one of the workspace's API keys (both sent as `Authorization: Bearer`). */
+export const WORKSPACE_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }];
+
+/**
+ * A route inside a workspace that requires `permission`: the caller's access is resolved
+ * (`workspaceAccess`, 404 for a workspace that is not theirs) and checked (`requirePermission`, 403)
+ * before the handler runs, and the OpenAPI operation names the permission in `x-permission`. Routes
+ * made this way cannot forget either, and the route table test reads the permission from the document.
+ * @example export const listMembers = workspaceRoute("member:read", { method: "get", path: "/{workspaceId}/members", … })
+ */
+export function workspaceRoute<const R extends Omit<RouteConfig, "middleware" | "security">>(permission: Permission, route: R) {
+  const middleware: MiddlewareHandler<AppEnv>[] = [workspaceAccess(), requirePermission(permission)];
+  return createRoute({
+    ...route,
+    security: WORKSPACE_SECURITY,
+    middleware,
+    "x-permission": permission,
+    description: [route.description, `Requires the \`${permission}\` permission in the workspace.`].filter(Boolean).join("\n\n"),
+  });
+}

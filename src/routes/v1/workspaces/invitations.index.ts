@@ -1,0 +1,4 @@
+import { createRouter } from "../../../lib/create-router";
+
+/** Routes under `/v1/workspaces`; mounted by ./index.ts. */
+export const invitationsRoutes = createRouter();
