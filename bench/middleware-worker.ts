@@ -15,6 +15,9 @@ import { onError } from "../src/middleware/on-error";
 // Wrangler refuses a bundle that does not export the Durable Objects wrangler.toml binds.
 export { RateCounter } from "../src/durable-objects/rate-counter";
 
+/** Where app.ts registers global middleware: everything, and the versioned API. */
+const GLOBAL_PATHS = new Set(["/*", "/v1/*"]);
+
 type Fetch = (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
 
 function build(variant: string): Fetch {
@@ -26,8 +29,8 @@ function build(variant: string): Fetch {
   const excluded = new Set(match[2]!.split(",").filter(Boolean));
   const app = match[1] ? new Hono<AppEnv>() : createRouter();
   for (const route of full.routes) {
-    // `app.use(…)` registers global middleware as method ALL on /*; route-level middleware stays.
-    if (route.method === "ALL" && route.path === "/*" && excluded.has(route.handler.name)) continue;
+    // `app.use(…)` registers global middleware as method ALL on /* (or /v1/*); route-level middleware stays.
+    if (route.method === "ALL" && GLOBAL_PATHS.has(route.path) && excluded.has(route.handler.name)) continue;
     app.on(route.method, route.path, route.handler);
   }
   app.notFound(notFound({ router: app.router }));

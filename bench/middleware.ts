@@ -8,7 +8,10 @@
 // - instructions (BENCH_MEASURE=instructions): workerd under valgrind's callgrind, sequential
 //   requests, counters zeroed after the warm-up and dumped after the measured ones: the same figure
 //   within about ±5 % whatever else the machine does, at some fifty times the time per request.
-// Linux only. A measurement: it exits 0 whatever the figures.
+// Needs PostgreSQL and Redis as `npm test` does: a /v1 request reads the IP rules from a database,
+// and the api limit counts on the Durable Objects. Every path is probed first and every measured
+// request checked: a variant answering anything but the expected status fails the run. Linux only.
+// Otherwise a measurement: it exits 0 whatever the figures.
 //
 // Settings (environment): BENCH_MEASURE (cpu), BENCH_DURATION seconds per measurement (4),
 // BENCH_WARMUP (1), BENCH_CONNECTIONS (10), BENCH_ROUNDS (3), BENCH_ONLY a comma-separated list of
@@ -21,11 +24,12 @@ import autocannon from "autocannon";
 import { buildWorker, ROOT } from "./build.ts";
 import { envCount, stopWorkerdOnSignals } from "./cli.ts";
 import { formatTable, loadSettingsFromEnv } from "./load.ts";
-import { APP_BINDINGS } from "./scenarios.ts";
+import { startBenchDatabase, type BenchDatabase } from "./database.ts";
+import { APP_BINDINGS, benchRateLimits } from "./scenarios.ts";
 import { readWranglerCompatibility, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 
-/** The global middleware in app.ts's order, by the names of their functions. */
+/** The global middleware in app.ts's order (the /v1/* ones included), by the names of their functions. */
 const MIDDLEWARE = [
   "requestId",
   "traceContext",
@@ -34,11 +38,14 @@ const MIDDLEWARE = [
   "configuration",
   "services",
   "cors",
+  "ipRules",
   "compression",
   "crossSite",
   "jsonBody",
   "bodyLimit",
   "publicCache",
+  "authenticate",
+  "rateLimit",
   "etag",
   "mutableResponse",
 ] as const;
@@ -46,6 +53,8 @@ const MIDDLEWARE = [
 const BEFORE_LIVENESS = 4;
 /** The JWKS is a small 200 JSON answer: what an ETag costs a short body. */
 const PATHS = ["/health", "/v1/nope", "/v1/openapi.json", "/.well-known/jwks.json"] as const;
+/** What each path must answer; a measurement of anything else (a 503 from a dependency) is refused. */
+const EXPECTED_STATUS: Record<string, number> = { "/v1/nope": 404 };
 
 interface Variant {
   label: string;
@@ -80,10 +89,21 @@ const variants = (only ? ladder.filter((variant) => only.includes(variant.label)
   .filter((variant) => variant.paths.length > 0);
 const instances: WorkerdInstance[] = [];
 let scratch: string | undefined;
+let database: BenchDatabase | undefined;
 
 async function cleanup(): Promise<void> {
   await Promise.allSettled(instances.splice(0).map((instance) => instance.close()));
   if (scratch) await rm(scratch, { recursive: true, force: true });
+  await database?.close();
+  database = undefined;
+}
+
+/** Refuses to measure a path that does not answer as it should (every variant is probed first). */
+async function expectStatus(url: string): Promise<void> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  await response.arrayBuffer();
+  const expected = EXPECTED_STATUS[new URL(url).pathname] ?? 200;
+  if (response.status !== expected) throw new Error(`${url}: answered ${response.status}, expected ${expected}`);
 }
 
 stopWorkerdOnSignals(cleanup);
@@ -113,6 +133,7 @@ interface Sample {
 }
 
 async function measureCpu(instance: WorkerdInstance, url: string): Promise<Sample> {
+  await expectStatus(url);
   if (settings.warmup > 0) await cannon(url, settings.warmup);
   const before = await cpuNanoseconds(instance.pid);
   const result = await cannon(url, settings.duration);
@@ -125,10 +146,7 @@ let dumps = 0;
 
 /** Sequential requests to workerd under callgrind; its counters are zeroed after the warm-up and dumped after. */
 async function measureInstructions(instance: WorkerdInstance, url: string, outFile: string): Promise<Sample> {
-  const get = async () => {
-    const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
-    await response.arrayBuffer();
-  };
+  const get = () => expectStatus(url);
   for (let i = 0; i < warmupRequests; i++) await get();
   execFileSync("callgrind_control", ["--zero", String(instance.pid)], { stdio: "ignore" });
   for (let i = 0; i < requests; i++) await get();
@@ -157,6 +175,8 @@ try {
   scratch = await mkdtemp(path.join(tmpdir(), "bench-middleware-"));
   const bundle = await buildWorker({ entry: path.join(ROOT, "bench", "middleware-worker.ts"), outdir: scratch });
   const keys = JSON.stringify(await generateSigningKeySet());
+  // The IP rules are read from the database on a /v1 request: without one each would answer 503.
+  database = await startBenchDatabase();
   const running = new Map<string, { instance: WorkerdInstance; outFile: string }>();
   for (const variant of variants) {
     const outFile = path.join(scratch, `callgrind-${instances.length}.out`);
@@ -164,8 +184,15 @@ try {
       name: variant.label,
       launcher: measureName === "instructions" ? ["valgrind", "--tool=callgrind", `--callgrind-out-file=${outFile}`, "--dump-instr=no", "--dump-line=no"] : undefined,
       bundlePath: bundle.bundlePath,
-      // No request here opens a client: the database address only has to be well-formed.
-      bindings: { ...APP_BINDINGS, DATABASE_URL: "postgres://bench:bench@127.0.0.1:9/bench", JWT_SIGNING_KEYS: keys, BENCH_VARIANT: variant.variant },
+      // The api limit on the Durable Objects, never reached: what counting a request costs.
+      bindings: {
+        ...APP_BINDINGS,
+        ...database.bindings,
+        REDIS_KEY_PREFIX: database.redisKeyPrefix,
+        RATE_LIMITS: benchRateLimits(`${database.redisKeyPrefix}variant-${instances.length}`, "on"),
+        JWT_SIGNING_KEYS: keys,
+        BENCH_VARIANT: variant.variant,
+      },
       ...readWranglerCompatibility(),
     });
     instances.push(instance);
