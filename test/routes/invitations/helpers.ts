@@ -1,12 +1,13 @@
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
-import { workspaceInvitations, workspaceRoles } from "../../../src/db/schema";
+import { users, workspaceInvitations, workspaceRoles } from "../../../src/db/schema";
+import { systemClock, type Clock } from "../../../src/lib/clock";
 import { newId } from "../../../src/lib/ids";
 import type { Permission } from "../../../src/lib/permissions";
-import type { MailMessage } from "../../../src/services/mail/message";
+import type { Locale, MailMessage } from "../../../src/services/mail/message";
 import { accountsApp, db } from "../../helpers/accounts";
 import { bearer, signIn, uniqueEmail } from "../../helpers/identity";
-import { createWorkspace, signedInUser, type SignedInUser } from "../../helpers/workspaces";
+import { createWorkspace, type SignedInUser } from "../../helpers/workspaces";
 
 export type Client = ReturnType<typeof accountsApp>;
 export type InvitationMail = Extract<MailMessage, { template: "workspace-invitation" }>;
@@ -25,9 +26,20 @@ export interface InvitationBody {
   expiresAt: string;
 }
 
+/**
+ * A signed-in account without a password, as a provider's sign-in makes one: no Argon2 hash to
+ * compute, so a test may make many. Verified unless told otherwise; signed in at `clock`'s time.
+ */
+export async function person(options: { email?: string; verified?: boolean; locale?: Locale } = {}, clock: Clock = systemClock): Promise<SignedInUser> {
+  const id = newId("user");
+  const email = options.email ?? uniqueEmail("person").toLowerCase();
+  await db.insert(users).values({ id, email, emailVerifiedAt: options.verified === false ? null : new Date(clock()), locale: options.locale ?? "en" });
+  return { id, email, password: "", accessToken: (await signIn({ id }, clock)).accessToken };
+}
+
 /** A workspace with an owner, an admin, a member and a viewer, all signed in. */
 export async function team() {
-  const [owner, admin, member, viewer] = await Promise.all([signedInUser(), signedInUser(), signedInUser(), signedInUser()]);
+  const [owner, admin, member, viewer] = await Promise.all([person(), person(), person(), person()]);
   const workspaceId = await createWorkspace(owner, [
     { user: admin, role: "admin" },
     { user: member, role: "member" },

@@ -9,7 +9,7 @@ import { bearer, uniqueEmail } from "../../helpers/identity";
 import { expectProblem } from "../../helpers/problem";
 import { countDatabaseRoundTrips } from "../../helpers/round-trips";
 import { createWorkspace, signedInUser } from "../../helpers/workspaces";
-import { customRole, invite, invitationsPath, invited, signedInAgain, storedInvitation, team, type InvitationBody, type InvitationMail } from "./helpers";
+import { customRole, invitationsPath, invite, invited, person, signedInAgain, storedInvitation, team, type InvitationBody, type InvitationMail } from "./helpers";
 
 afterEach(expectNoSecretsAnswered);
 
@@ -57,7 +57,7 @@ describe("POST /v1/workspaces/{workspaceId}/invitations", () => {
   it("writes the mail in the invitee's language when the address has an account, in the inviter's otherwise", async () => {
     const client = accountsApp();
     const { owner, workspaceId } = await team();
-    const german = await signedInUser({ locale: "de" });
+    const german = await person({ locale: "de" });
     const headers = bearer(owner.accessToken, { "Accept-Language": "es" });
     expect((await client.post(invitationsPath(workspaceId), { email: german.email, role: "member" }, headers)).status).toBe(201);
     expect((await client.post(invitationsPath(workspaceId), { email: uniqueEmail(), role: "member" }, headers)).status).toBe(201);
@@ -90,8 +90,8 @@ describe("POST /v1/workspaces/{workspaceId}/invitations", () => {
     const client = accountsApp();
     const { owner, workspaceId } = await team();
     const email = uniqueEmail("raced");
-    const answers = await Promise.all(Array.from({ length: 6 }, () => invite(client, owner, workspaceId, { email })));
-    expect(answers.map((response) => response.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => invite(client, owner, workspaceId, { email })));
+    expect(answers.map((response) => response.status).sort()).toEqual([201, ...Array<number>(9).fill(409)]);
     expect(await db.select().from(workspaceInvitations).where(eq(workspaceInvitations.email, email))).toHaveLength(1);
   });
 
@@ -130,7 +130,7 @@ describe("POST /v1/workspaces/{workspaceId}/invitations", () => {
     it("an inviter with a custom role inviting to a built-in role above it", async () => {
       const client = accountsApp();
       const { workspaceId } = await team();
-      const recruiter = await signedInUser();
+      const recruiter = await person();
       const recruiting = await customRole(workspaceId, ["workspace:read", "member:read", "member:invite"]);
       await db.insert(workspaceMembers).values({ workspaceId, userId: recruiter.id, customRoleId: recruiting });
       await expectProblem(await invite(client, recruiter, workspaceId, { role: "member" }), { status: 403, code: "FORBIDDEN" });
@@ -145,7 +145,7 @@ describe("POST /v1/workspaces/{workspaceId}/invitations", () => {
   it("does not find another workspace's custom role: 404, nothing stored", async () => {
     const client = accountsApp();
     const { owner, workspaceId } = await team();
-    const elsewhere = await createWorkspace(await signedInUser());
+    const elsewhere = await createWorkspace(await person());
     const foreign = await customRole(elsewhere, ["workspace:read"]);
     const email = uniqueEmail("foreign-role");
     await expectProblem(await invite(client, owner, workspaceId, { email, role: undefined, customRoleId: foreign }), { status: 404, code: "NOT_FOUND" });
