@@ -112,9 +112,11 @@ describe("POST /v1/invitations/accept", () => {
   it("answers one INVALID_TOKEN for a revoked, declined, used, replaced, unknown or malformed token, or one of a deleted workspace", async () => {
     const client = accountsApp();
     const { owner, workspaceId } = await team();
-    const [revoked, declined, used, replaced] = await Promise.all([person(), person(), person(), person()]).then((invitees) =>
-      Promise.all(invitees.map(async (invitee) => ({ invitee, ...(await invited(client, owner, workspaceId, { email: invitee.email })) }))),
-    );
+    const invitees = await Promise.all([person(), person(), person(), person()]);
+    // One after the other: each takes the mail its invitation queued.
+    const sent = [];
+    for (const invitee of invitees) sent.push({ invitee, ...(await invited(client, owner, workspaceId, { email: invitee.email })) });
+    const [revoked, declined, used, replaced] = sent;
     await client.request(`${invitationsPath(workspaceId)}/${revoked!.invitation.id}`, { method: "DELETE", headers: bearer(owner.accessToken) });
     expect((await decline(client, declined!.token)).status).toBe(204);
     expect((await accept(client, used!.invitee, used!.token)).status).toBe(200);
