@@ -8,6 +8,7 @@ describe("the check every call() runs on a response", () => {
     ["a password hash", '{"hash":"$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"}'],
     ["a token hash", `{"tokenHash":"${"ab".repeat(32)}"}`],
     ["a verification token", `{"token":"vt_${"A".repeat(42)}w"}`],
+    ["an invitation token", `{"token":"it_${"A".repeat(42)}w"}`],
     ["a private key member", '{"keys":[{"kid":"k","d":"secret"}]}'],
   ])("fails on %s", async (_, body) => {
     await expect(expectNoSecretsIn("/v1/me", response(body))).rejects.toThrow();

@@ -4,7 +4,7 @@ import { expect } from "vitest";
 const NEVER = [
   { name: "a password hash", pattern: /\$argon2(id|i|d)\$/ },
   { name: "a token hash (SHA-256 hex)", pattern: /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/ },
-  { name: "a one-time token", pattern: /\b(vt|pt)_[A-Za-z0-9_-]{43}\b/ },
+  { name: "a one-time or invitation token", pattern: /\b(vt|pt|it)_[A-Za-z0-9_-]{43}\b/ },
   { name: "a private key member", pattern: /"d"\s*:\s*"/ },
 ];
 /** Refresh tokens go to the client from these routes only. */

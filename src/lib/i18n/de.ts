@@ -48,5 +48,17 @@ export const de: Messages = {
     ipRuleLocksOutCaller: "Diese Änderung würde Anfragen von Ihrer eigenen Adresse abweisen; sie wurde nicht vorgenommen.",
     // Workspaces, roles and members.
     missingPermission: "Dafür ist die Berechtigung {permission} in diesem Workspace nötig.",
+    // Invitations.
+    invitationOwnerRole: "Nur Eigentümer können jemanden als Eigentümer einladen.",
+    invitationRoleTooHigh: "Sie können niemanden in eine Rolle mit Berechtigungen einladen, die Sie selbst nicht haben.",
+    invitationRoleNotFound: "Diese Rolle gibt es in diesem Workspace nicht.",
+    invitationAlreadyMember: "Diese Adresse gehört bereits einem Mitglied dieses Workspace.",
+    invitationPending: "Für diese Adresse besteht bereits eine offene Einladung; senden Sie diese erneut.",
+    invitationLimit: "Dieser Workspace hat {limit} offene Einladungen; widerrufen Sie welche, bevor Sie weitere verschicken.",
+    invitationSendLimit: "Diese Einladung wurde bereits {limit}-mal gesendet, öfter geht es nicht.",
+    invitationResentRecently: "Diese Einladung wurde gerade erst gesendet; bitte in {seconds} Sekunden erneut versuchen.",
+    invitationInvalid: "Diese Einladung ist ungültig, abgelaufen oder wurde bereits verwendet; bitten Sie um eine neue.",
+    invitationEmailMismatch: "Diese Einladung gilt für eine andere E-Mail-Adresse; melden Sie sich mit dem Konto dieser Adresse an.",
+    invitationEmailNotVerified: "Bestätigen Sie Ihre E-Mail-Adresse, bevor Sie diese Einladung annehmen.",
   },
 };

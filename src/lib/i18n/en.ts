@@ -54,6 +54,18 @@ export const en = {
     ipRuleLocksOutCaller: "This change would refuse requests from your own address; it was not made.",
     // Workspaces, roles and members.
     missingPermission: "This needs the {permission} permission in this workspace.",
+    // Invitations.
+    invitationOwnerRole: "Only owners can invite someone as an owner.",
+    invitationRoleTooHigh: "You cannot invite someone to a role with permissions you do not have.",
+    invitationRoleNotFound: "This workspace has no such role.",
+    invitationAlreadyMember: "This address belongs to a member of this workspace already.",
+    invitationPending: "This address has a pending invitation already; resend it instead.",
+    invitationLimit: "This workspace has {limit} pending invitations; revoke some before inviting more.",
+    invitationSendLimit: "This invitation was sent {limit} times, the most allowed.",
+    invitationResentRecently: "This invitation was sent moments ago; retry after {seconds} seconds.",
+    invitationInvalid: "This invitation is invalid, has expired or was already used; ask for a new one.",
+    invitationEmailMismatch: "This invitation is for another e-mail address; sign in with the account of that address.",
+    invitationEmailNotVerified: "Confirm your e-mail address before accepting this invitation.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

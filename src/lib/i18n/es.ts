@@ -48,5 +48,17 @@ export const es: Messages = {
     ipRuleLocksOutCaller: "Este cambio rechazaría las solicitudes desde su propia dirección; no se ha realizado.",
     // Workspaces, roles and members.
     missingPermission: "Esto requiere el permiso {permission} en este espacio de trabajo.",
+    // Invitations.
+    invitationOwnerRole: "Solo los propietarios pueden invitar a alguien como propietario.",
+    invitationRoleTooHigh: "No puede invitar a nadie a un rol con permisos que usted no tiene.",
+    invitationRoleNotFound: "Este espacio de trabajo no tiene ese rol.",
+    invitationAlreadyMember: "Esta dirección ya pertenece a un miembro de este espacio de trabajo.",
+    invitationPending: "Esta dirección ya tiene una invitación pendiente; reenvíela en su lugar.",
+    invitationLimit: "Este espacio de trabajo tiene {limit} invitaciones pendientes; revoque alguna antes de invitar a más personas.",
+    invitationSendLimit: "Esta invitación ya se ha enviado {limit} veces, el máximo permitido.",
+    invitationResentRecently: "Esta invitación se acaba de enviar; vuelva a intentarlo dentro de {seconds} segundos.",
+    invitationInvalid: "Esta invitación no es válida, ha caducado o ya se ha usado; pida una nueva.",
+    invitationEmailMismatch: "Esta invitación es para otra dirección de correo electrónico; inicie sesión con la cuenta de esa dirección.",
+    invitationEmailNotVerified: "Confirme su dirección de correo electrónico antes de aceptar esta invitación.",
   },
 };

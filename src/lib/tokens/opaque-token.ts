@@ -2,14 +2,14 @@ import { base64url } from "jose";
 import { InvalidTokenError } from "./invalid-token-error.ts";
 
 /** The prefix of each kind of opaque token, so a token's kind shows in a glance and in a secret scanner. */
-export const OPAQUE_TOKEN_PREFIXES = { refresh: "rt", verification: "vt", reset: "pt" } as const;
+export const OPAQUE_TOKEN_PREFIXES = { refresh: "rt", verification: "vt", reset: "pt", invitation: "it" } as const;
 export type OpaqueTokenKind = keyof typeof OPAQUE_TOKEN_PREFIXES;
 
 const TOKEN_BYTES = 32;
 
 // 32 bytes are 43 base64url characters whose last one holds 2 bits and 4 zero bits: only the
 // canonical spelling is accepted, so one secret has exactly one token string (and one hash).
-const OPAQUE_TOKEN = /^(rt|vt|pt)_([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])$/;
+const OPAQUE_TOKEN = /^(rt|vt|pt|it)_([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])$/;
 
 /**
  * A new opaque token of `kind`: its prefix, an underscore and 256 random bits in base64url.

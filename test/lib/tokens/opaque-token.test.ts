@@ -25,6 +25,7 @@ describe("opaque tokens", () => {
     ["refresh", "rt_"],
     ["verification", "vt_"],
     ["reset", "pt_"],
+    ["invitation", "it_"],
   ] as const)("makes a %s token: %s and 256 random bits in base64url", (kind, prefix) => {
     const token = createOpaqueToken(kind);
     expect(token).toMatch(new RegExp(`^${prefix}[A-Za-z0-9_-]{43}$`));
@@ -40,6 +41,7 @@ describe("opaque tokens", () => {
   it("refuses a token of another kind before any lookup", () => {
     expect(refusal("refresh", createOpaqueToken("reset"))).toBe("wrong-kind");
     expect(refusal("reset", createOpaqueToken("verification"))).toBe("wrong-kind");
+    expect(refusal("invitation", createOpaqueToken("verification"))).toBe("wrong-kind");
   });
 
   const good = createOpaqueToken("refresh");

@@ -10,6 +10,7 @@ function message(template: MailTemplate, locale: MailMessage["locale"] = "en"): 
   const to = "ada@example.com";
   if (template === "verify-email") return { template, to, locale, token: createOpaqueToken("verification") };
   if (template === "reset-password") return { template, to, locale, token: createOpaqueToken("reset") };
+  if (template === "workspace-invitation") return { template, to, locale, token: createOpaqueToken("invitation"), workspaceName: "Acme Research" };
   return { template, to, locale };
 }
 
@@ -44,6 +45,31 @@ describe("mail templates", () => {
     expect(renderMail(message("verify-email", "de"), APP_URL).text).toContain("24 Stunden");
     expect(renderMail(message("reset-password"), APP_URL).text).toContain("30 minutes");
     expect(renderMail(message("reset-password", "es"), APP_URL).text).toContain("30 minutos");
+  });
+
+  it("invites to a workspace by its name, in the subject too, with the token in the link's fragment and the link's 7 days", () => {
+    const invitation = message("workspace-invitation", "de");
+    if (invitation.template !== "workspace-invitation") throw new Error("unreachable");
+    const link = mailLink(invitation, APP_URL)!;
+    // A fragment is never sent to a server: the web app's access log and Referer headers never see the token.
+    expect(link).toBe(`${APP_URL}/invitation#token=${invitation.token}`);
+    expect(new URL(link).search).toBe("");
+    const rendered = renderMail(invitation, APP_URL);
+    expect(rendered.subject).toContain("Acme Research");
+    expect(rendered.text).toContain("\u201eAcme Research\u201c");
+    expect(rendered.text).toContain("7 Tage");
+    expect(rendered.text).toContain(link);
+    expect(rendered.html).toContain(`href="${link}"`);
+    expect(renderMail({ ...invitation, locale: "en" }, APP_URL).text).toContain("7 days");
+  });
+
+  it("shows a workspace's name as text: escaped in the HTML, never read as a placeholder", () => {
+    const invitation = { ...message("workspace-invitation"), workspaceName: `<b>{appUrl}</b> & "co"` } as MailMessage;
+    const { subject, text, html } = renderMail(invitation, APP_URL);
+    expect(subject).toBe(`You are invited to join <b>{appUrl}</b> & "co"`);
+    expect(text).toContain(`<b>{appUrl}</b> & "co"`);
+    expect(html).not.toContain("<b>");
+    expect(html).toContain("&lt;b&gt;{appUrl}&lt;/b&gt; &amp; &quot;co&quot;");
   });
 
   it("carries no link and no token in the notices, only the web app's address", () => {

@@ -1,8 +1,9 @@
 import type { MailTemplate } from "../message";
 
 /**
- * One mail's words in one language. `{hours}` and `{minutes}` (how long its link works) and `{appUrl}`
- * are filled in when it is rendered.
+ * One mail's words in one language. `{hours}`, `{minutes}` and `{days}` (how long its link works),
+ * `{appUrl}` and, in an invitation, `{workspace}` (its name) are filled in when it is rendered, in the
+ * subject too.
  */
 export interface MailCopy {
   subject: string;

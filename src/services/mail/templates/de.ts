@@ -30,6 +30,15 @@ export const de: MailCatalog = {
       before: ["Das Passwort Ihres Kontos wurde soeben geändert, und das Konto wurde auf anderen Geräten abgemeldet."],
       after: ["Falls Sie das waren, ist nichts zu tun. Falls nicht, setzen Sie Ihr Passwort sofort unter {appUrl} zurück."],
     },
+    "workspace-invitation": {
+      subject: "Einladung in den Workspace {workspace}",
+      before: ["Sie wurden in den Workspace „{workspace}“ eingeladen. Öffnen Sie die Einladung, um sie anzunehmen oder abzulehnen."],
+      action: "Einladung öffnen",
+      after: [
+        "Die Einladung ist {days} Tage gültig. Um sie anzunehmen, melden Sie sich mit einem Konto dieser E-Mail-Adresse an (oder legen Sie eines an) und bestätigen Sie die Adresse.",
+        "Falls Sie diese Einladung nicht erwarten, ignorieren Sie diese Nachricht oder lehnen Sie die Einladung ab.",
+      ],
+    },
   },
   linkHint: "Falls die Schaltfläche nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:",
   signature: "Automatisch versendet; Antworten werden nicht gelesen.",

@@ -30,6 +30,15 @@ export const en: MailCatalog = {
       before: ["The password of your account was just changed, and the account was signed out on other devices."],
       after: ["If this was you, there is nothing to do. If it was not, reset your password at {appUrl} at once."],
     },
+    "workspace-invitation": {
+      subject: "You are invited to join {workspace}",
+      before: ["You have been invited to join the workspace “{workspace}”. Open the invitation to accept or decline it."],
+      action: "Open the invitation",
+      after: [
+        "The invitation works for {days} days. To accept it, sign in with, or create, an account of this e-mail address and confirm the address.",
+        "If you do not expect this invitation, ignore this message or decline it.",
+      ],
+    },
   },
   linkHint: "If the button does not work, copy this address into your browser:",
   signature: "Sent automatically; replies are not read.",

@@ -30,6 +30,15 @@ export const es: MailCatalog = {
       before: ["Se acaba de cambiar la contraseña de su cuenta y se ha cerrado la sesión en los demás dispositivos."],
       after: ["Si ha sido usted, no tiene que hacer nada. Si no, restablezca su contraseña en {appUrl} de inmediato."],
     },
+    "workspace-invitation": {
+      subject: "Invitación al espacio de trabajo {workspace}",
+      before: ["Le han invitado a unirse al espacio de trabajo «{workspace}». Abra la invitación para aceptarla o rechazarla."],
+      action: "Abrir la invitación",
+      after: [
+        "La invitación es válida durante {days} días. Para aceptarla, inicie sesión con una cuenta de esta dirección de correo electrónico (o cree una) y confirme la dirección.",
+        "Si no espera esta invitación, ignore este mensaje o rechace la invitación.",
+      ],
+    },
   },
   linkHint: "Si el botón no funciona, copie esta dirección en su navegador:",
   signature: "Enviado automáticamente; las respuestas no se leen.",

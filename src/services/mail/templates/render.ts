@@ -1,5 +1,6 @@
 import { formatMessage } from "../../../lib/i18n";
 import { ONE_TIME_TOKEN_LIFETIME_MS } from "../../identity/one-time-tokens";
+import { INVITATION_LIFETIME_MS } from "../../workspaces/invitations-common";
 import type { Locale, MailMessage } from "../message";
 import type { MailCatalog } from "./copy";
 import { de } from "./de";
@@ -16,13 +17,17 @@ export interface RenderedMail {
 }
 
 /**
- * Where a mail's link points: the web app's page for it, carrying the token.
+ * Where a mail's link points: the web app's page for it, carrying the token. An invitation's token
+ * rides in the fragment, which browsers never send: it stays out of the web app's access logs and of
+ * `Referer` headers, and the page posts it to the API in a body.
  * @example mailLink({ template: "verify-email", token, … }, "https://app.example.com") // "https://app.example.com/verify-email?token=vt_…"
+ * @example mailLink({ template: "workspace-invitation", token, … }, "https://app.example.com") // "https://app.example.com/invitation#token=it_…"
  */
 export function mailLink(message: MailMessage, appUrl: string): string | undefined {
   const base = appUrl.replace(/\/+$/, "");
   if (message.template === "verify-email") return `${base}/verify-email?token=${encodeURIComponent(message.token)}`;
   if (message.template === "reset-password") return `${base}/reset-password?token=${encodeURIComponent(message.token)}`;
+  if (message.template === "workspace-invitation") return `${base}/invitation#token=${encodeURIComponent(message.token)}`;
   return undefined;
 }
 
@@ -33,8 +38,11 @@ export function renderMail(message: MailMessage, appUrl: string): RenderedMail {
   const params = {
     hours: ONE_TIME_TOKEN_LIFETIME_MS.email_verification / 3_600_000,
     minutes: ONE_TIME_TOKEN_LIFETIME_MS.password_reset / 60_000,
+    days: INVITATION_LIFETIME_MS / 86_400_000,
     appUrl,
+    ...(message.template === "workspace-invitation" ? { workspace: message.workspaceName } : {}),
   };
+  const subject = formatMessage(copy.subject, params);
   const before = copy.before.map((line) => formatMessage(line, params));
   const after = copy.after.map((line) => formatMessage(line, params));
   const link = mailLink(message, appUrl);
@@ -48,7 +56,7 @@ export function renderMail(message: MailMessage, appUrl: string): RenderedMail {
       ]
     : [];
   const html = [
-    `<!doctype html><html lang="${escapeHtml(message.locale)}"><head><meta charset="utf-8"><title>${escapeHtml(copy.subject)}</title></head>`,
+    `<!doctype html><html lang="${escapeHtml(message.locale)}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
     `<body style="font-family:sans-serif;line-height:1.5;color:#111111;max-width:560px">`,
     ...before.map(paragraph),
     ...action,
@@ -56,7 +64,7 @@ export function renderMail(message: MailMessage, appUrl: string): RenderedMail {
     `<p style="font-size:13px;color:#555555">${escapeHtml(catalog.signature)}</p>`,
     `</body></html>`,
   ].join("\n");
-  return { subject: copy.subject, text, html };
+  return { subject, text, html };
 }
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
