@@ -48,5 +48,9 @@ export const de: Messages = {
     ipRuleLocksOutCaller: "Diese Änderung würde Anfragen von Ihrer eigenen Adresse abweisen; sie wurde nicht vorgenommen.",
     // Workspaces, roles and members.
     missingPermission: "Dafür ist die Berechtigung {permission} in diesem Workspace nötig.",
+    // API keys.
+    apiKeyLimit: "Dieser Workspace hat bereits {limit} aktive API-Schlüssel; widerrufen Sie welche, bevor Sie weitere anlegen.",
+    apiKeyScopeNotHeld: "Ein Schlüssel kann die Berechtigung {permission} nicht erhalten, da Sie sie in diesem Workspace nicht haben.",
+    apiKeyNotLive: "Dieser API-Schlüssel ist widerrufen oder abgelaufen; legen Sie stattdessen einen neuen an.",
   },
 };

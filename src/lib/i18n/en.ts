@@ -54,6 +54,10 @@ export const en = {
     ipRuleLocksOutCaller: "This change would refuse requests from your own address; it was not made.",
     // Workspaces, roles and members.
     missingPermission: "This needs the {permission} permission in this workspace.",
+    // API keys.
+    apiKeyLimit: "This workspace already has {limit} active API keys; revoke some before creating more.",
+    apiKeyScopeNotHeld: "A key cannot be given the {permission} permission, which you do not hold in this workspace.",
+    apiKeyNotLive: "This API key is revoked or expired; create a new one instead.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -48,5 +48,9 @@ export const es: Messages = {
     ipRuleLocksOutCaller: "Este cambio rechazaría las solicitudes desde su propia dirección; no se ha realizado.",
     // Workspaces, roles and members.
     missingPermission: "Esto requiere el permiso {permission} en este espacio de trabajo.",
+    // API keys.
+    apiKeyLimit: "Este espacio de trabajo ya tiene {limit} claves de API activas; revoque algunas antes de crear más.",
+    apiKeyScopeNotHeld: "No se puede dar a una clave el permiso {permission}, que usted no tiene en este espacio de trabajo.",
+    apiKeyNotLive: "Esta clave de API está revocada o ha caducado; cree una nueva en su lugar.",
   },
 };
