@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { requirePermission, workspaceAccess } from "../../src/middleware/workspace-access";
 import { rateLimit } from "../../src/middleware/rate-limit";
+import { generateApiKey } from "../../src/lib/tokens";
 import { issueKey } from "../helpers/api-keys";
 import { bearer } from "../helpers/identity";
+import { countDatabaseRoundTrips } from "../helpers/round-trips";
 import { expectRateLimited, from, rateLimits, uniqueIpv4, WITHOUT_UPSTASH } from "../helpers/rate-limits";
 import { createWorkspace, signedInUser } from "../helpers/workspaces";
 
@@ -41,6 +43,20 @@ describe("the api rate limit with API keys", () => {
     await expectRateLimited(await send(bindings, uniqueIpv4(), alphaKey));
     // Another key of the same workspace, from the same address, has a count of its own.
     expect((await send(bindings, ip, alphaOtherKey)).status).toBe(200);
+  });
+
+  it("counts a key the isolate does not hold yet per client, and reads it only after the limit: made-up keys buy no round trip", async () => {
+    const { alpha, send } = await setUp();
+    const bindings = { ...WITHOUT_UPSTASH, ...rateLimits({ api: tight(1) }) };
+    const ip = uniqueIpv4();
+    // Well-formed, with a valid checksum (which is no secret), and a prefix nobody has.
+    const madeUp = () => generateApiKey("test").key;
+    const first = await countDatabaseRoundTrips(() => send(bindings, ip, madeUp(), alpha));
+    expect(first.result.status).toBe(401);
+    expect(first.roundTrips).toBe(1);
+    const second = await countDatabaseRoundTrips(() => send(bindings, ip, madeUp(), alpha));
+    await expectRateLimited(second.result);
+    expect(second.roundTrips).toBe(0);
   });
 });
 
