@@ -138,7 +138,7 @@ export const rotateApiKey = workspaceRoute("apikey:manage", {
   path: "/{workspaceId}/api-keys/{keyId}/rotate",
   tags,
   summary: "Give a key a new secret, shown once; the current one keeps working for the overlap.",
-  description: `The new secret works everywhere at once. The previous one is refused everywhere within ${CACHE_SECONDS} seconds of the overlap's end; a secret from before an earlier rotation stops at once.`,
+  description: `The new secret works everywhere at once. The previous one is refused everywhere within ${CACHE_SECONDS} seconds of the overlap's end; rotating again ends the last overlap, within the same bound.`,
   request: { params: KeyParams, body: { ...jsonBody(RotateApiKeySchema), required: false } },
   responses: {
     200: { description: "Rotated: store `key` now.", headers: z.object({ "Cache-Control": noStore }), content: { "application/json": { schema: IssuedApiKeySchema } } },
