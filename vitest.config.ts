@@ -17,7 +17,7 @@ const signingKeys = JSON.stringify(await generateSigningKeySet());
  */
 const suiteRateLimits = (keyPrefix: string) => {
   const generous = { policy: { algorithm: "sliding-window", limit: 1_000_000, windowMs: 1000 } };
-  return JSON.stringify({ keyPrefix: `${keyPrefix}ratelimit`, auth: generous, api: generous });
+  return JSON.stringify({ keyPrefix: `${keyPrefix}ratelimit`, auth: generous, api: generous, workspace: generous });
 };
 
 export default defineConfig({

@@ -32,6 +32,9 @@ function optional<T extends z.ZodType>(schema: T) {
  */
 export const MAX_JSON_BODY_BYTES = 2 * 1024 * 1024;
 
+/** The longest a rotated API key's previous secret may keep working: 7 days. */
+export const API_KEY_MAX_ROTATION_OVERLAP_SECONDS = 7 * 86_400;
+
 /** Settings that point the Neon driver at the local stack; they also turn off TLS on the WebSocket. */
 const LOCAL_STACK_SETTINGS = ["NEON_HTTP_ENDPOINT", "NEON_WS_PROXY"] as const;
 /** The APP_ENVs that run on a developer's machine or in the tests, never deployed. */
@@ -95,6 +98,11 @@ export const configSchema = z
     LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(15 * 60),
     /** Request-rate limits per route group (JSON, see src/lib/rate-limit-settings.ts); unset: the defaults. */
     RATE_LIMITS: RateLimitsSettingSchema,
+    /**
+     * How long an API key's previous secret keeps working after a rotation that names no overlap of
+     * its own: time to deploy the new one. 0 ends it at once; at most 7 days.
+     */
+    API_KEY_ROTATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(API_KEY_MAX_ROTATION_OVERLAP_SECONDS).default(86_400),
     /** Clients refused everywhere but /health, whatever else says (see IP rules in the README). */
     IP_DENY: ipRangeList.default(NO_RANGES),
     /** When set, only these clients (and those the admins' allow rules name) get past /health. */

@@ -1,5 +1,6 @@
 import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { rateLimit } from "../middleware/rate-limit";
 import { requirePermission, workspaceAccess } from "../middleware/workspace-access";
 import type { AppEnv } from "./app-env";
 import type { Permission } from "./permissions";
@@ -14,13 +15,15 @@ export const WORKSPACE_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth
 
 /**
  * A route inside a workspace that requires `permission`: the caller's access is resolved
- * (`workspaceAccess`, 404 for a workspace that is not theirs) and checked (`requirePermission`, 403)
- * before the handler runs, and the OpenAPI operation names the permission in `x-permission`. Routes
- * made this way cannot forget either, and the route table test reads the permission from the document.
+ * (`workspaceAccess`, 404 for a workspace that is not theirs), counted against the workspace's rate
+ * limit (the `workspace` group, only once access is known: nobody spends another tenant's budget)
+ * and checked (`requirePermission`, 403) before the handler runs, and the OpenAPI operation names the
+ * permission in `x-permission`. Routes made this way cannot forget any of it, and the route table
+ * test reads the permission from the document.
  * @example export const listMembers = workspaceRoute("member:read", { method: "get", path: "/{workspaceId}/members", … })
  */
 export function workspaceRoute<const R extends Omit<RouteConfig, "middleware" | "security">>(permission: Permission, route: R) {
-  const middleware: MiddlewareHandler<AppEnv>[] = [workspaceAccess(), requirePermission(permission)];
+  const middleware: MiddlewareHandler<AppEnv>[] = [workspaceAccess(), rateLimit({ group: "workspace" }), requirePermission(permission)];
   return createRoute({
     ...route,
     security: WORKSPACE_SECURITY,

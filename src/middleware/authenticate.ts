@@ -1,8 +1,10 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
-import { InvalidTokenError, verifyAccessToken } from "../lib/tokens";
+import { API_KEY_ENVIRONMENTS, InvalidTokenError, isApiKeyShaped, verifyAccessToken } from "../lib/tokens";
 import { checkSession } from "../services/identity/session-check";
+import { noteApiKeyUse, verifyApiKey } from "../services/workspaces/api-key-auth";
+import { clientAddress } from "./ip-rules";
 import { requestLog } from "./logger";
 
 const CHALLENGE = 'Bearer realm="api"';
@@ -25,9 +27,10 @@ export interface AuthenticateOptions {
 /**
  * Requires a valid access token: verified in the isolate against our own keys, then its session
  * checked, from the isolate's cache when it was checked less than SESSION_CHECK_TTL_SECONDS ago (no
- * round trip), otherwise in the database (one, which also loads the user for the handler). Every
- * refusal is the same 401; the reason is logged, never sent. A request an optional authentication
- * already established passes with no more work.
+ * round trip), otherwise in the database (one, which also loads the user for the handler). With
+ * `apiKeys`, a bearer value shaped like an API key is verified as one instead (see verifyApiKey) and
+ * sets `apiKey`; without, it is refused unread. Every refusal is the same 401; the reason is logged,
+ * never sent. A request an optional authentication already established passes with no more work.
  */
 export function authenticate({ optional = false, apiKeys = false }: AuthenticateOptions = {}): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
@@ -37,6 +40,7 @@ export function authenticate({ optional = false, apiKeys = false }: Authenticate
       if (optional) return next();
       throw new ApiError("UNAUTHORIZED", { headers: { "WWW-Authenticate": CHALLENGE } });
     }
+    if (isApiKeyShaped(match[1]!)) return apiKey(c, next, match[1]!, { optional, apiKeys });
     const config = c.get("config");
     const services = c.get("services");
     let claims;
@@ -67,6 +71,31 @@ export function authenticate({ optional = false, apiKeys = false }: Authenticate
     c.set("userId", claims.sub);
     await next();
   };
+}
+
+/**
+ * The API-key half. Optional (the global pass before the rate limit): a key the isolate holds and
+ * admits sets `apiKey`, so the limit counts it per key; anything else leaves the request anonymous,
+ * with no database read, so a made-up key (the checksum is no secret) buys no round trip before the
+ * limit. With `apiKeys` (the workspace routes, after the limit): the database is read when the
+ * isolate does not know the key. Elsewhere a key is refused without being read.
+ */
+async function apiKey(c: Context<AppEnv>, next: Next, token: string, { optional, apiKeys }: Required<AuthenticateOptions>) {
+  if (!optional && !apiKeys) {
+    requestLog(c).info("api key refused", { reason: "not-accepted" });
+    throw invalidToken();
+  }
+  const { config, services } = c.var;
+  const deps = { db: services.db, cache: services.apiKeys, clock: services.clock, environment: API_KEY_ENVIRONMENTS[config.APP_ENV] };
+  const verdict = await verifyApiKey(deps, { token, address: clientAddress(c), lookup: !optional });
+  if (!verdict.ok) {
+    if (optional) return next();
+    requestLog(c).info("api key refused", { reason: verdict.reason, ...(verdict.keyId ? { keyId: verdict.keyId } : {}) });
+    throw invalidToken();
+  }
+  c.set("apiKey", verdict.key);
+  noteApiKeyUse({ ...deps, keepAlive: (work) => services.keepAlive(work), log: () => requestLog(c) }, verdict.key.keyId);
+  await next();
 }
 
 function invalidToken(): ApiError {

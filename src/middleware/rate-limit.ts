@@ -16,8 +16,12 @@ export interface RateLimitOptions {
 }
 
 interface GroupRules {
-  /** Count signed-in requests per user (otherwise every request per client address). */
-  perUser: boolean;
+  /**
+   * Whom a request counts against: `caller`, its API key or user when authentication established
+   * one, else its client address; `client`, always its address; `workspace`, the workspace it acts
+   * in (after `workspaceAccess()` resolved it, so nobody spends another tenant's budget).
+   */
+  subject: "caller" | "client" | "workspace";
   /** Count on Upstash when it is configured (otherwise always on the Durable Objects). */
   upstash: boolean;
   /** When the backend is late or unreachable: let the isolate's fallback cap decide, or answer 503. */
@@ -28,8 +32,10 @@ interface GroupRules {
 
 const RULES: Record<RateLimitGroup, GroupRules> = {
   // Sign-in and the flows that hash a password or send mail: what an attacker would hammer.
-  auth: { perUser: false, upstash: false, onFailure: "closed", lease: false },
-  api: { perUser: true, upstash: true, onFailure: "open", lease: true },
+  auth: { subject: "client", upstash: false, onFailure: "closed", lease: false },
+  api: { subject: "caller", upstash: true, onFailure: "open", lease: true },
+  // Everyone acting in one workspace together, members and keys: one tenant cannot take the API for itself.
+  workspace: { subject: "workspace", upstash: true, onFailure: "open", lease: true },
 };
 
 /** Methods that read: they cost a group's `read` units, every other method its `write` units. */
@@ -38,11 +44,12 @@ const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /**
  * Limits the request rate of a route group with the group's policy from RATE_LIMITS, before the
  * handler: a refusal is 429 problem+json with `Retry-After`, and every limited response carries the
- * `RateLimit-Policy` and `RateLimit` fields. `auth` counts per client address (IPv4 address, IPv6
- * /64) on the RateCounter Durable Objects and fails closed; `api` counts per user when
- * `authenticate()` has run before it, per client otherwise, on Upstash when configured (on the
- * Durable Objects otherwise, leasing units to the isolate), and fails open to the isolate's
- * fallback cap, logging each time.
+ * `RateLimit-Policy` and `RateLimit` fields (a request several groups limit lists each group's).
+ * `auth` counts per client address (IPv4 address, IPv6 /64) on the RateCounter Durable Objects and
+ * fails closed; `api` counts per API key or user when `authenticate()` has established one before
+ * it, per client otherwise, and `workspace` per workspace after `workspaceAccess()`: both on Upstash
+ * when configured (on the Durable Objects otherwise, leasing units to the isolate), failing open to
+ * the isolate's fallback cap, logging each time.
  * @example app.use("/v1/*", rateLimit({ group: "api", except: ["/v1/auth/login"] }))
  */
 export function rateLimit({ group, except = [] }: RateLimitOptions): MiddlewareHandler<AppEnv> {
@@ -65,8 +72,8 @@ export function rateLimit({ group, except = [] }: RateLimitOptions): MiddlewareH
     }
     // Set before the handler builds its response, so they are in it when it is made: nothing is
     // set, header by header, on a finished response after `next()`.
-    c.header("RateLimit-Policy", headers["RateLimit-Policy"]);
-    c.header("RateLimit", headers.RateLimit);
+    c.header("RateLimit-Policy", headers["RateLimit-Policy"], { append: true });
+    c.header("RateLimit", headers.RateLimit, { append: true });
     await next();
   };
 }
@@ -84,7 +91,16 @@ function limiterFor(c: Context<AppEnv>, rules: GroupRules, { policy, timeoutMs }
 
 /** Who the request counts against. */
 function subjectOf(c: Context<AppEnv>, rules: GroupRules): string {
-  // API keys, once they exist, count per key here (`key:<id>`), ahead of the user who made them.
-  const userId = rules.perUser ? c.get("auth")?.userId : undefined;
-  return userId ? `user:${userId}` : `client:${clientKey(requestMeta(c).ip)}`;
+  if (rules.subject === "workspace") {
+    const workspace = c.get("workspace");
+    if (!workspace) throw new Error("the workspace rate limit runs after workspaceAccess()");
+    return `workspace:${workspace.workspaceId}`;
+  }
+  if (rules.subject === "caller") {
+    const keyId = c.get("apiKey")?.keyId;
+    if (keyId) return `key:${keyId}`;
+    const userId = c.get("auth")?.userId;
+    if (userId) return `user:${userId}`;
+  }
+  return `client:${clientKey(requestMeta(c).ip)}`;
 }

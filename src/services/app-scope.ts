@@ -9,6 +9,7 @@ import { isRedisFailure } from "../lib/redis";
 import { CacheState, type FillSettings, type Sleep } from "../lib/cache";
 import { TtlCache } from "../lib/ttl-cache";
 import { IpRuleCache } from "./ip-rule-cache";
+import { ApiKeyCache } from "./workspaces/api-key-cache";
 
 /** What an isolate knows of a session it checked, reused for SESSION_CHECK_TTL_SECONDS. */
 export interface SessionCheck {
@@ -43,6 +44,7 @@ export class AppScope {
   #sessionChecks: TtlCache<string, SessionCheck> | undefined;
   #rateLimits: IsolateRateLimits | undefined;
   #ipRules: IpRuleCache | undefined;
+  #apiKeys: ApiKeyCache | undefined;
   readonly #breakers = new BoundedMap<string, CircuitBreaker>(MAX_BREAKERS);
   #cache: CacheState | undefined;
 
@@ -90,6 +92,11 @@ export class AppScope {
   /** The cache's isolate state: its isolate tier, the loads under way, its count of Redis failures. */
   cache(): CacheState {
     return (this.#cache ??= new CacheState(this.clock, this.cacheOptions.fill, this.cacheOptions.sleep));
+  }
+
+  /** The isolate's memory of API keys it verified (see ApiKeyCache), made on first use. */
+  apiKeys(): ApiKeyCache {
+    return (this.#apiKeys ??= new ApiKeyCache(this.clock));
   }
 
   /** The isolate's copy of the admins' IP rules, made on first use with the configured time to live. */

@@ -10,6 +10,7 @@ import { importSigningKeys, type SigningKeys } from "../lib/tokens";
 import type { AppScope, SessionCheck } from "./app-scope";
 import type { IpRuleCache } from "./ip-rule-cache";
 import type { TtlCache } from "../lib/ttl-cache";
+import type { ApiKeyCache } from "./workspaces/api-key-cache";
 
 /** The external services a request may use, built from the validated config. */
 export interface Services {
@@ -27,6 +28,10 @@ export interface Services {
   readonly ipRules: IpRuleCache;
   /** The cache: the isolate tier and, when Upstash is configured, the Redis tier (src/lib/cache). */
   readonly cache: Cache;
+  /** The isolate's memory of API keys: verified records, unknown prefixes, last-used writes. */
+  readonly apiKeys: ApiKeyCache;
+  /** Keeps the request alive until `work` settles, without the response waiting for it (`ctx.waitUntil`). */
+  keepAlive(work: Promise<unknown>): void;
 }
 
 /** What the services need of the request they serve. */
@@ -103,6 +108,14 @@ class RequestServices implements Services {
 
   get ipRules(): IpRuleCache {
     return this.#scope.ipRules(this.#config);
+  }
+
+  get apiKeys(): ApiKeyCache {
+    return this.#scope.apiKeys();
+  }
+
+  keepAlive(work: Promise<unknown>): void {
+    this.#hooks.keepAlive(work);
   }
 
   get cache(): Cache {

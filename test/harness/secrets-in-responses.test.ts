@@ -20,6 +20,14 @@ describe("the check every call() runs on a response", () => {
     await expect(expectNoSecretsIn("/v1/auth/sessions", response(body))).rejects.toThrow();
   });
 
+  it("allows an API key only where one is issued: creating and rotating a key", async () => {
+    const body = `{"key":"live_3xk9ab12_${"A".repeat(42)}w${"Zz9".repeat(2)}"}`;
+    await expect(expectNoSecretsIn("/v1/workspaces/ws_1/api-keys", response(body))).resolves.toBeUndefined();
+    await expect(expectNoSecretsIn("/v1/workspaces/ws_1/api-keys/key_1/rotate", response(body))).resolves.toBeUndefined();
+    await expect(expectNoSecretsIn("/v1/workspaces/ws_1/api-keys/key_1", response(body))).rejects.toThrow();
+    await expect(expectNoSecretsIn("/v1/workspaces/ws_1/members", response(body))).rejects.toThrow();
+  });
+
   it("passes an ordinary answer, trace ids included", async () => {
     await expect(expectNoSecretsIn("/v1/me", response(`{"id":"usr_1","traceId":"${"a".repeat(32)}"}`))).resolves.toBeUndefined();
   });

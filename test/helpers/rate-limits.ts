@@ -19,12 +19,13 @@ export interface GroupSetting {
  * the others as generous as the suite's, and a key prefix of the test's own under the run's Redis
  * prefix, so no other test shares its counters.
  */
-export function rateLimits(groups: { api?: GroupSetting | "off"; auth?: GroupSetting }): { RATE_LIMITS: string; keyPrefix: string } {
+export function rateLimits(groups: { api?: GroupSetting | "off"; auth?: GroupSetting; workspace?: GroupSetting | "off" }): { RATE_LIMITS: string; keyPrefix: string } {
   const generous = { policy: { algorithm: "sliding-window", limit: 1_000_000, windowMs: 1000 } };
   const group = (setting: GroupSetting | undefined) => (setting ? { cost: { read: 1, write: 1 }, ...setting } : generous);
   const keyPrefix = testKey("ratelimit");
   const api = groups.api === "off" ? "off" : group(groups.api);
-  return { RATE_LIMITS: JSON.stringify({ keyPrefix, auth: group(groups.auth), api }), keyPrefix };
+  const workspace = groups.workspace === "off" ? "off" : group(groups.workspace);
+  return { RATE_LIMITS: JSON.stringify({ keyPrefix, auth: group(groups.auth), api, workspace }), keyPrefix };
 }
 
 /** Bindings without Upstash: the `api` group counts on the Durable Objects. */

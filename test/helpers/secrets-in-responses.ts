@@ -10,16 +10,21 @@ const NEVER = [
 /** Refresh tokens go to the client from these routes only. */
 const REFRESH_TOKEN = /\brt_[A-Za-z0-9_-]{43}\b/;
 const TOKEN_ROUTES = new Set(["/v1/auth/login", "/v1/auth/refresh"]);
+/** API keys, whole, go to the client from creating and rotating one only. */
+const API_KEY = /\b(?:live|stg|dev|test)_[0-9a-hjkmnp-tv-z]{8}_[A-Za-z0-9_-]{49}(?![A-Za-z0-9_-])/;
+const API_KEY_ROUTE = /^\/v1\/workspaces\/[^/]+\/api-keys(?:\/[^/]+\/rotate)?$/;
 
 /**
  * Fails the test when `response` carries a password hash, a token hash, a one-time token or a private
- * key member, or a refresh token outside the routes that issue one. `call()` runs it on every response
- * the suite produces through it.
+ * key member, or a refresh token or an API key outside the routes that issue one. `call()` runs it on
+ * every response the suite produces through it.
  */
 export async function expectNoSecretsIn(path: string, response: Response): Promise<void> {
   // A WebSocket handshake has no body to read (and cannot be cloned).
   if (response.webSocket) return;
   const text = (await response.clone().text()) + [...response.headers].map(([name, value]) => `\n${name}: ${value}`).join("");
   for (const { name, pattern } of NEVER) expect(text, `${path} answered with ${name}`).not.toMatch(pattern);
-  if (!TOKEN_ROUTES.has(new URL(path, "http://api.test").pathname)) expect(text, `${path} answered with a refresh token`).not.toMatch(REFRESH_TOKEN);
+  const pathname = new URL(path, "http://api.test").pathname;
+  if (!TOKEN_ROUTES.has(pathname)) expect(text, `${path} answered with a refresh token`).not.toMatch(REFRESH_TOKEN);
+  if (!API_KEY_ROUTE.test(pathname)) expect(text, `${path} answered with an API key`).not.toMatch(API_KEY);
 }

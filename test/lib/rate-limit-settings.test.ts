@@ -23,8 +23,9 @@ describe("RATE_LIMITS", () => {
     expect(parse({ keyPrefix: "rl:staging" }).data).toEqual({ ...DEFAULT_RATE_LIMITS, keyPrefix: "rl:staging" });
   });
 
-  it("may turn the api group off, never the auth group", () => {
+  it("may turn the api and workspace groups off, never the auth group", () => {
     expect(parse('{"api":"off"}').data?.api).toBe("off");
+    expect(parse('{"workspace":"off"}').data?.workspace).toBe("off");
     expect(parse('{"auth":"off"}').success).toBe(false);
   });
 

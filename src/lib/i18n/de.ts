@@ -60,5 +60,9 @@ export const de: Messages = {
     invitationInvalid: "Diese Einladung ist ungültig, abgelaufen oder wurde bereits verwendet; bitten Sie um eine neue.",
     invitationEmailMismatch: "Diese Einladung gilt für eine andere E-Mail-Adresse; melden Sie sich mit dem Konto dieser Adresse an.",
     invitationEmailNotVerified: "Bestätigen Sie Ihre E-Mail-Adresse, bevor Sie diese Einladung annehmen.",
+    // API keys.
+    apiKeyLimit: "Dieser Workspace hat bereits {limit} aktive API-Schlüssel; widerrufen Sie welche, bevor Sie weitere anlegen.",
+    apiKeyScopeNotHeld: "Ein Schlüssel kann die Berechtigung {permission} nicht erhalten, da Sie sie in diesem Workspace nicht haben.",
+    apiKeyNotLive: "Dieser API-Schlüssel ist widerrufen oder abgelaufen; legen Sie stattdessen einen neuen an.",
   },
 };

@@ -66,6 +66,10 @@ export const en = {
     invitationInvalid: "This invitation is invalid, has expired or was already used; ask for a new one.",
     invitationEmailMismatch: "This invitation is for another e-mail address; sign in with the account of that address.",
     invitationEmailNotVerified: "Confirm your e-mail address before accepting this invitation.",
+    // API keys.
+    apiKeyLimit: "This workspace already has {limit} active API keys; revoke some before creating more.",
+    apiKeyScopeNotHeld: "A key cannot be given the {permission} permission, which you do not hold in this workspace.",
+    apiKeyNotLive: "This API key is revoked or expired; create a new one instead.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

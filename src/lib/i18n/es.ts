@@ -60,5 +60,9 @@ export const es: Messages = {
     invitationInvalid: "Esta invitación no es válida, ha caducado o ya se ha usado; pida una nueva.",
     invitationEmailMismatch: "Esta invitación es para otra dirección de correo electrónico; inicie sesión con la cuenta de esa dirección.",
     invitationEmailNotVerified: "Confirme su dirección de correo electrónico antes de aceptar esta invitación.",
+    // API keys.
+    apiKeyLimit: "Este espacio de trabajo ya tiene {limit} claves de API activas; revoque algunas antes de crear más.",
+    apiKeyScopeNotHeld: "No se puede dar a una clave el permiso {permission}, que usted no tiene en este espacio de trabajo.",
+    apiKeyNotLive: "Esta clave de API está revocada o ha caducado; cree una nueva en su lugar.",
   },
 };

@@ -26,7 +26,21 @@ export type InvalidTokenReason =
   /** An opaque token already used (a one-time token) or rotated past its grace window (a refresh token). */
   | "used"
   /** The token's session or account has ended: revoked, expired, idle too long or deleted. */
-  | "session-ended";
+  | "session-ended"
+  /** An API key of another environment (a `live_` key in staging). */
+  | "wrong-environment"
+  /** An API key whose checksum does not match: mistyped or cut short. */
+  | "checksum"
+  /** An API key that was revoked. */
+  | "revoked"
+  /** An API key's previous secret, after its rotation's overlap ended. */
+  | "rotated"
+  /** An API key used from an address outside its allowed CIDRs, or with no address when it has some. */
+  | "address"
+  /** An API key of a deleted workspace. */
+  | "workspace-deleted"
+  /** An API key where only access tokens are accepted (outside the workspace routes). */
+  | "not-accepted";
 
 /**
  * Every refusal of a token, whatever the reason, so callers cannot tell failures apart by type and
