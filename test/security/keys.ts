@@ -1,0 +1,45 @@
+import { apiKeys, workspaceInvitations, workspaceRoles } from "../../src/db/schema";
+import { newId } from "../../src/lib/ids";
+import type { Permission } from "../../src/lib/permissions";
+import { createOpaqueToken, generateApiKey, hashOpaqueToken } from "../../src/lib/tokens";
+import { db } from "../helpers/accounts";
+import { uniqueEmail } from "../helpers/identity";
+
+// Objects the route table's cases act on, inserted straight into the database (not through the API).
+
+/** A live API key of `workspaceId` with `scopes`: its id and plain text. */
+export async function insertKey(workspaceId: string, scopes: readonly Permission[]): Promise<{ id: string; key: string }> {
+  const { key, prefix } = generateApiKey("test");
+  const id = newId("apiKey");
+  await db.insert(apiKeys).values({ id, workspaceId, name: "route table", prefix, secretHash: await hashOpaqueToken(key), scopes: [...scopes] });
+  return { id, key };
+}
+
+/** A live API key of `workspaceId` with `scopes`, as its plain text. */
+export async function issueKey(workspaceId: string, scopes: readonly Permission[]): Promise<string> {
+  return (await insertKey(workspaceId, scopes)).key;
+}
+
+/** A custom role of `workspaceId` granting `permissions`; its id. */
+export async function insertRole(workspaceId: string, permissions: readonly Permission[]): Promise<string> {
+  const id = newId("role");
+  await db.insert(workspaceRoles).values({ id, workspaceId, name: `Role ${id.slice(-6)}`, permissions: [...permissions] });
+  return id;
+}
+
+/** A pending invitation of `workspaceId` to custom role `customRoleId`, last mailed two minutes ago (so it may be resent); its id. */
+export async function insertInvitation(workspaceId: string, customRoleId: string): Promise<string> {
+  const id = newId("invitation");
+  const now = Date.now();
+  await db.insert(workspaceInvitations).values({
+    id,
+    workspaceId,
+    email: uniqueEmail("invited"),
+    customRoleId,
+    tokenHash: await hashOpaqueToken(createOpaqueToken("invitation")),
+    lastSentAt: new Date(now - 120_000),
+    createdAt: new Date(now - 120_000),
+    expiresAt: new Date(now + 86_400_000),
+  });
+  return id;
+}
