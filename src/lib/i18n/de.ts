@@ -48,5 +48,20 @@ export const de: Messages = {
     ipRuleLocksOutCaller: "Diese Änderung würde Anfragen von Ihrer eigenen Adresse abweisen; sie wurde nicht vorgenommen.",
     // Workspaces, roles and members.
     missingPermission: "Dafür ist die Berechtigung {permission} in diesem Workspace nötig.",
+    // Workspace lifecycle, membership rules and custom roles.
+    workspaceLimit: "Sie besitzen bereits {limit} Workspaces; löschen Sie einen, bevor Sie einen weiteren anlegen oder wiederherstellen.",
+    slugTaken: "Der Slug {slug} wird bereits von einem anderen Workspace verwendet.",
+    slugTakenOnRestore: "Ein anderer Workspace hat den Slug dieses Workspace nach dessen Löschung übernommen; solange er ihn hat, kann dieser nicht wiederhergestellt werden.",
+    ownRoleChange: "Sie können Ihre eigene Rolle nicht ändern; ein anderer Owner oder Admin kann es.",
+    removeSelf: "Sie können sich nicht selbst entfernen; verlassen Sie stattdessen den Workspace.",
+    ownerOnly: "Nur ein Owner kann die Owner-Rolle vergeben oder einen Owner ändern oder entfernen.",
+    memberOutranks: "Dieses Mitglied hat Berechtigungen, die Sie nicht haben: {permissions}.",
+    permissionsNotHeld: "Sie können keine Berechtigungen vergeben, die Sie selbst nicht haben: {permissions}.",
+    customRoleNotFound: "Dieser Workspace hat keine solche Rolle.",
+    lastOwner: "Ein Workspace braucht einen Owner: Machen Sie zuerst ein anderes Mitglied zum Owner.",
+    roleLimit: "Dieser Workspace hat bereits {limit} Rollen; löschen Sie eine, bevor Sie eine weitere anlegen.",
+    roleNameTaken: "Dieser Workspace hat bereits eine Rolle namens {name}.",
+    roleInUse: "Mitglieder oder offene Einladungen haben diese Rolle; geben Sie ihnen zuerst eine andere.",
+    roleOutranks: "Diese Rolle hat Berechtigungen, die Sie nicht haben: {permissions}.",
   },
 };

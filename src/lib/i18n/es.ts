@@ -48,5 +48,20 @@ export const es: Messages = {
     ipRuleLocksOutCaller: "Este cambio rechazaría las solicitudes desde su propia dirección; no se ha realizado.",
     // Workspaces, roles and members.
     missingPermission: "Esto requiere el permiso {permission} en este espacio de trabajo.",
+    // Workspace lifecycle, membership rules and custom roles.
+    workspaceLimit: "Ya es propietario de {limit} espacios de trabajo; elimine uno antes de crear o restaurar otro.",
+    slugTaken: "Otro espacio de trabajo ya usa el slug {slug}.",
+    slugTakenOnRestore: "Otro espacio de trabajo tomó el slug de este después de eliminarlo; no se puede restaurar mientras lo tenga.",
+    ownRoleChange: "No puede cambiar su propio rol; otro propietario o administrador puede hacerlo.",
+    removeSelf: "No puede eliminarse a sí mismo; abandone el espacio de trabajo en su lugar.",
+    ownerOnly: "Solo un propietario puede conceder el rol de propietario, o cambiar o eliminar a un propietario.",
+    memberOutranks: "Este miembro tiene permisos que usted no tiene: {permissions}.",
+    permissionsNotHeld: "No puede conceder permisos que usted no tiene: {permissions}.",
+    customRoleNotFound: "Este espacio de trabajo no tiene ese rol.",
+    lastOwner: "Un espacio de trabajo necesita un propietario: primero haga propietario a otro miembro.",
+    roleLimit: "Este espacio de trabajo ya tiene {limit} roles; elimine uno antes de añadir otro.",
+    roleNameTaken: "Este espacio de trabajo ya tiene un rol llamado {name}.",
+    roleInUse: "Miembros o invitaciones pendientes tienen este rol; deles otro primero.",
+    roleOutranks: "Este rol tiene permisos que usted no tiene: {permissions}.",
   },
 };
