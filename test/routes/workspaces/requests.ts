@@ -1,7 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { createApp } from "../../../src/app";
-import { auditLog, workspaceMembers } from "../../../src/db/schema";
+import { auditLog, workspaceMembers, workspaceRoles } from "../../../src/db/schema";
+import { newId } from "../../../src/lib/ids";
+import type { Permission } from "../../../src/lib/permissions";
 import { db, json } from "../../helpers/accounts";
 import { call } from "../../helpers/app";
 import { manualClock } from "../../helpers/clock";
@@ -60,4 +62,19 @@ export function auditOf(workspaceId: string) {
 export async function membership(workspaceId: string, userId: string) {
   const [row] = await db.select().from(workspaceMembers).where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)));
   return row;
+}
+
+/** Inserts a custom role into workspace `workspaceId` (not through the API); returns its id. */
+export async function insertRole(workspaceId: string, permissions: Permission[], name = `Role ${crypto.randomUUID().slice(0, 8)}`): Promise<string> {
+  const id = newId("role");
+  await db.insert(workspaceRoles).values({ id, workspaceId, name, permissions });
+  return id;
+}
+
+/** Gives member `userId` custom role `roleId` (not through the API). */
+export async function holdRole(workspaceId: string, userId: string, roleId: string): Promise<void> {
+  await db
+    .insert(workspaceMembers)
+    .values({ workspaceId, userId, customRoleId: roleId })
+    .onConflictDoUpdate({ target: [workspaceMembers.workspaceId, workspaceMembers.userId], set: { role: null, customRoleId: roleId } });
 }
