@@ -10,13 +10,14 @@ import { db } from "../helpers/accounts";
 import { manualClock } from "../helpers/clock";
 import { testConfig } from "../helpers/identity";
 import { countDatabaseRoundTrips } from "../helpers/round-trips";
-import { createWorkspace, signedInUser } from "../helpers/workspaces";
+import { createWorkspace } from "../helpers/workspaces";
+import { userAt } from "../routes/workspaces/requests";
 
 const DAY = 24 * 60 * 60 * 1000;
 
 /** A workspace with a member and a custom role, deleted `daysAgo` days before `now` (not deleted when null). */
 async function workspaceDeleted(daysAgo: number | null, now: number): Promise<string> {
-  const [owner, member] = [await signedInUser(), await signedInUser()];
+  const [owner, member] = [await userAt(), await userAt()];
   const id = await createWorkspace(owner, [{ user: member, role: "member" }]);
   await db.insert(workspaceRoles).values({ id: newId("role"), workspaceId: id, name: "Support", permissions: ["task:read"] });
   if (daysAgo !== null) await db.update(workspaces).set({ deletedAt: new Date(now - daysAgo * DAY) }).where(eq(workspaces.id, id));

@@ -9,8 +9,8 @@ import { auditLogQuery } from "../../../src/services/workspaces/audit-log";
 import { db } from "../../helpers/accounts";
 import { testConfig } from "../../helpers/identity";
 import { expectProblem } from "../../helpers/problem";
-import { createWorkspace, signedInUser } from "../../helpers/workspaces";
-import { expectStatus, workspaceApi } from "./requests";
+import { createWorkspace } from "../../helpers/workspaces";
+import { expectStatus, userAt, workspaceApi } from "./requests";
 
 type Entry = { id: string; actor: { type: string; id: string } | null; action: string; target: { type: string; id: string } | null; createdAt: string };
 type Log = { entries: Entry[]; nextCursor: string | null };
@@ -30,7 +30,7 @@ async function wholeLog(workspaceId: string): Promise<string[]> {
 }
 
 async function workspace() {
-  const [owner, admin, member, viewer] = [await signedInUser(), await signedInUser(), await signedInUser(), await signedInUser()];
+  const [owner, admin, member, viewer] = [await userAt(), await userAt(), await userAt(), await userAt()];
   const id = await createWorkspace(owner, [
     { user: admin, role: "admin" },
     { user: member, role: "member" },

@@ -2,10 +2,9 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, workspaceMembers, workspaceRoles, workspaces } from "../../../src/db/schema";
 import { db } from "../../helpers/accounts";
-import { createUser } from "../../helpers/identity";
 import { expectProblem } from "../../helpers/problem";
-import { createWorkspace, signedInUser } from "../../helpers/workspaces";
-import { insertRole, signInAt, workspaceApi } from "./requests";
+import { createWorkspace } from "../../helpers/workspaces";
+import { insertRole, userAt, workspaceApi } from "./requests";
 
 /** Everything stored about workspace `id`, to compare before and after refused requests. */
 async function snapshot(id: string) {
@@ -21,12 +20,12 @@ async function snapshot(id: string) {
 describe("another tenant's workspace", () => {
   it.each(["user", "admin"] as const)("is 404 on every route to the owner of another workspace (a platform %s), and stays unchanged", async (platformRole) => {
     const api = workspaceApi();
-    const [owner, member] = [await signedInUser(), await signedInUser()];
+    const [owner, member] = [await userAt(), await userAt()];
     const target = await createWorkspace(owner, [{ user: member, role: "member" }]);
     const roleId = await insertRole(target, ["task:read"]);
-    const stranger = await signInAt(await createUser({ role: platformRole }), api.time);
+    const stranger = await userAt(api.time, { role: platformRole });
     const own = await createWorkspace(stranger);
-    const ownMember = await signedInUser();
+    const ownMember = await userAt();
     await db.insert(workspaceMembers).values({ workspaceId: own, userId: ownMember.id, role: "viewer" });
     const before = await snapshot(target);
 

@@ -4,8 +4,8 @@ import { users, workspaceMembers } from "../../../src/db/schema";
 import { newId } from "../../../src/lib/ids";
 import { db } from "../../helpers/accounts";
 import { expectProblem } from "../../helpers/problem";
-import { createWorkspace, signedInUser, type SignedInUser } from "../../helpers/workspaces";
-import { auditOf, expectStatus, holdRole, insertRole, membership, workspaceApi } from "./requests";
+import { createWorkspace, type SignedInUser } from "../../helpers/workspaces";
+import { auditOf, expectStatus, holdRole, insertRole, membership, userAt, workspaceApi } from "./requests";
 
 type MemberList = { members: Array<{ userId: string; email: string; role: string | null; customRole: { id: string; name: string } | null }>; nextCursor: string | null };
 
@@ -15,7 +15,7 @@ const owners = async (workspaceId: string) =>
 
 /** A workspace with an owner, an admin, a member and a viewer, all signed in. */
 async function team() {
-  const [owner, admin, member, viewer] = await Promise.all([signedInUser(), signedInUser(), signedInUser(), signedInUser()]);
+  const [owner, admin, member, viewer] = await Promise.all([userAt(), userAt(), userAt(), userAt()]);
   const id = await createWorkspace(owner, [
     { user: admin, role: "admin" },
     { user: member, role: "member" },
@@ -29,7 +29,7 @@ describe("GET /v1/workspaces/{workspaceId}/members", () => {
     const api = workspaceApi();
     const { id, path, owner, admin, viewer } = await team();
     const roleId = await insertRole(id, ["task:read"], "Auditor");
-    const auditor = await signedInUser();
+    const auditor = await userAt();
     await holdRole(id, auditor.id, roleId);
     const { response, roundTrips } = await api.counted(viewer, "GET", members(path));
     const list = await expectStatus<MemberList>(response, 200);
@@ -131,7 +131,7 @@ describe("PATCH /v1/workspaces/{workspaceId}/members/{userId}", () => {
   it("refuses escalation: a custom role with member:manage grants no role holding more than it has, nor changes such a member", async () => {
     const api = workspaceApi();
     const { id, path, admin } = await team();
-    const [manager, helper] = [await signedInUser(), await signedInUser()];
+    const [manager, helper] = [await userAt(), await userAt()];
     await holdRole(id, manager.id, await insertRole(id, ["workspace:read", "member:read", "member:manage", "task:read"]));
     await holdRole(id, helper.id, await insertRole(id, ["task:read"]));
 
@@ -208,7 +208,7 @@ describe("POST /v1/workspaces/{workspaceId}/leave", () => {
   it("lets a custom role without any permission leave", async () => {
     const api = workspaceApi();
     const { id, path } = await team();
-    const reader = await signedInUser();
+    const reader = await userAt();
     await holdRole(id, reader.id, await insertRole(id, ["task:read"]));
     expect((await api.send(reader, "POST", `${path}/leave`)).status).toBe(204);
   });
@@ -228,7 +228,7 @@ describe("POST /v1/workspaces/{workspaceId}/leave", () => {
   it("does not count an owner whose account was deleted: the last live owner stays", async () => {
     const api = workspaceApi();
     const { id, path, owner } = await team();
-    const gone = await signedInUser();
+    const gone = await userAt();
     await db.insert(workspaceMembers).values({ workspaceId: id, userId: gone.id, role: "owner" });
     await db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, gone.id));
     await expectProblem(await api.send(owner, "POST", `${path}/leave`), { status: 409, code: "CONFLICT" });
@@ -243,7 +243,7 @@ describe("the last owner, under concurrent requests", () => {
     const api = workspaceApi();
     const pairs = await Promise.all(
       Array.from({ length: count }, async () => {
-        const [a, b] = [await signedInUser(), await signedInUser()];
+        const [a, b] = [await userAt(), await userAt()];
         const id = await createWorkspace(a, [{ user: b, role: "owner" }]);
         return { id, a, b };
       }),

@@ -1,13 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { createApp } from "../../../src/app";
-import { auditLog, workspaceMembers, workspaceRoles } from "../../../src/db/schema";
+import { auditLog, users, workspaceMembers, workspaceRoles } from "../../../src/db/schema";
 import { newId } from "../../../src/lib/ids";
 import type { Permission } from "../../../src/lib/permissions";
 import { db, json } from "../../helpers/accounts";
 import { call } from "../../helpers/app";
 import { manualClock } from "../../helpers/clock";
-import { bearer, createUser, signIn } from "../../helpers/identity";
+import { bearer, signIn, uniqueEmail } from "../../helpers/identity";
 import { countDatabaseRoundTrips } from "../../helpers/round-trips";
 import type { SignedInUser } from "../../helpers/workspaces";
 
@@ -35,9 +35,14 @@ export function workspaceApi(time: Time = manualClock()) {
   };
 }
 
-/** A verified user signed in at the clock's time, so their token and session hold at that time. */
-export async function userAt(time: Time): Promise<SignedInUser> {
-  return signInAt(await createUser(), time);
+/**
+ * A verified user without a password (as if signed up through a provider), signed in at the clock's
+ * time: workspace tests need many users, and hashing a password for each would take most of their time.
+ */
+export async function userAt(time: Time = manualClock(), options: { role?: "user" | "admin" } = {}): Promise<SignedInUser> {
+  const user = { id: newId("user"), email: uniqueEmail(), password: "" };
+  await db.insert(users).values({ id: user.id, email: user.email, emailVerifiedAt: new Date(), role: options.role ?? "user" });
+  return signInAt(user, time);
 }
 
 /** A new session for `user` at the clock's time: after the clock moved days on, the first one has ended. */

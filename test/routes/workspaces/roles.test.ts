@@ -7,15 +7,15 @@ import { MAX_CUSTOM_ROLES } from "../../../src/services/workspaces/roles";
 import { db } from "../../helpers/accounts";
 import { uniqueEmail } from "../../helpers/identity";
 import { expectProblem } from "../../helpers/problem";
-import { createWorkspace, signedInUser } from "../../helpers/workspaces";
-import { auditOf, expectStatus, holdRole, insertRole, membership, workspaceApi } from "./requests";
+import { createWorkspace } from "../../helpers/workspaces";
+import { auditOf, expectStatus, holdRole, insertRole, membership, userAt, workspaceApi } from "./requests";
 
 type Role = { id: string; name: string; description: string | null; permissions: Permission[] };
 
 const roleRow = async (id: string) => (await db.select().from(workspaceRoles).where(eq(workspaceRoles.id, id)))[0];
 
 async function workspace() {
-  const [owner, admin, member] = [await signedInUser(), await signedInUser(), await signedInUser()];
+  const [owner, admin, member] = [await userAt(), await userAt(), await userAt()];
   const id = await createWorkspace(owner, [
     { user: admin, role: "admin" },
     { user: member, role: "member" },
@@ -58,7 +58,7 @@ describe("custom roles", () => {
   it("grants its holders exactly its permissions", async () => {
     const api = workspaceApi();
     const { id, path, owner } = await workspace();
-    const holder = await signedInUser();
+    const holder = await userAt();
     const created = await expectStatus<Role>(await api.send(owner, "POST", `${path}/roles`, { name: "Directory", permissions: ["member:read", "workspace:read"] }), 201);
     await holdRole(id, holder.id, created.id);
 
@@ -78,7 +78,7 @@ describe("custom roles", () => {
   it("changes its holders' access from their next request when its permissions change", async () => {
     const api = workspaceApi();
     const { id, path, owner } = await workspace();
-    const holder = await signedInUser();
+    const holder = await userAt();
     const roleId = await insertRole(id, ["workspace:read", "member:read"]);
     await holdRole(id, holder.id, roleId);
     expect((await api.get(holder, `${path}/members`)).status).toBe(200);
@@ -100,7 +100,7 @@ describe("custom roles", () => {
   it("refuses escalation: an actor grants no permission it lacks, and changes or deletes no role holding one", async () => {
     const api = workspaceApi();
     const { id, roles } = await workspace();
-    const manager = await signedInUser();
+    const manager = await userAt();
     await holdRole(id, manager.id, await insertRole(id, ["workspace:read", "role:manage", "task:read", "task:write"]));
 
     const created = await expectProblem(await api.send(manager, "POST", roles, { name: "Keys", permissions: ["task:read", "apikey:manage"] }), { status: 403, code: "FORBIDDEN" });

@@ -6,7 +6,7 @@ import { MAX_OWNED_WORKSPACES } from "../../../src/services/workspaces/workspace
 import { db } from "../../helpers/accounts";
 import { manualClock } from "../../helpers/clock";
 import { expectProblem } from "../../helpers/problem";
-import { createWorkspace, signedInUser } from "../../helpers/workspaces";
+import { createWorkspace } from "../../helpers/workspaces";
 import { auditOf, expectStatus, membership, signInAt, userAt, workspaceApi } from "./requests";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -16,7 +16,7 @@ const workspaceRow = async (id: string) => (await db.select().from(workspaces).w
 describe("POST /v1/workspaces", () => {
   it("creates a workspace whose creator is its owner, audited in the same round trip", async () => {
     const api = workspaceApi();
-    const owner = await signedInUser();
+    const owner = await userAt();
     const wanted = slug();
     const { response, roundTrips, statements } = await api.counted(owner, "POST", "/v1/workspaces", { name: "Acme Ltd", slug: wanted });
     const created = await expectStatus<{ id: string }>(response, 201);
@@ -38,7 +38,7 @@ describe("POST /v1/workspaces", () => {
 
   it("derives the slug from the name, adding a random suffix when that slug is taken", async () => {
     const api = workspaceApi();
-    const owner = await signedInUser();
+    const owner = await userAt();
     const name = `Ärger & Co ${crypto.randomUUID().slice(0, 6)}`;
     const base = name.replace("Ä", "a").toLowerCase().replace(" & ", "-").replaceAll(" ", "-");
     const first = await expectStatus<{ slug: string }>(await api.send(owner, "POST", "/v1/workspaces", { name }), 201);
@@ -51,7 +51,7 @@ describe("POST /v1/workspaces", () => {
 
   it("refuses a slug another live workspace has (409), in any case, and takes one only a deleted workspace had", async () => {
     const api = workspaceApi();
-    const [owner, other] = [await signedInUser(), await signedInUser()];
+    const [owner, other] = [await userAt(), await userAt()];
     const taken = slug();
     await expectStatus(await api.send(other, "POST", "/v1/workspaces", { name: "First", slug: taken }), 201);
     await expectProblem(await api.send(owner, "POST", "/v1/workspaces", { name: "Second", slug: taken.toUpperCase() }), { status: 409, code: "CONFLICT" });
@@ -70,13 +70,13 @@ describe("POST /v1/workspaces", () => {
     ["a slug ending in a hyphen", { name: "Acme", slug: "acme-" }],
     ["a slug over 48 characters", { name: "Acme", slug: "a".repeat(49) }],
   ])("refuses %s with 400", async (_, body) => {
-    await expectProblem(await workspaceApi().send(await signedInUser(), "POST", "/v1/workspaces", body), { status: 400, code: "VALIDATION_FAILED" });
+    await expectProblem(await workspaceApi().send(await userAt(), "POST", "/v1/workspaces", body), { status: 400, code: "VALIDATION_FAILED" });
   });
 
   it(`refuses a user who owns ${MAX_OWNED_WORKSPACES} live workspaces (409); deleted ones and others' do not count`, async () => {
     const api = workspaceApi();
-    const owner = await signedInUser();
-    const other = await signedInUser();
+    const owner = await userAt();
+    const other = await userAt();
     const owned = await Promise.all(Array.from({ length: MAX_OWNED_WORKSPACES }, () => createWorkspace(owner)));
     await createWorkspace(other, [{ user: owner, role: "admin" }]);
     const refused = await expectProblem(await api.send(owner, "POST", "/v1/workspaces", { name: "One too many" }), { status: 409, code: "CONFLICT" });
@@ -88,7 +88,7 @@ describe("POST /v1/workspaces", () => {
 
   it("counts creations made at the same instant against each other: the limit holds under concurrency", async () => {
     const api = workspaceApi();
-    const owner = await signedInUser();
+    const owner = await userAt();
     await Promise.all(Array.from({ length: MAX_OWNED_WORKSPACES - 2 }, () => createWorkspace(owner)));
     const responses = await Promise.all(Array.from({ length: 6 }, (_, index) => api.send(owner, "POST", "/v1/workspaces", { name: `Burst ${index}` })));
     expect(responses.map((response) => response.status).sort()).toEqual([201, 201, 409, 409, 409, 409]);
@@ -105,7 +105,7 @@ describe("POST /v1/workspaces", () => {
 describe("GET /v1/workspaces", () => {
   it("lists only the caller's live workspaces with their role in each, in one round trip", async () => {
     const api = workspaceApi();
-    const [me, other] = [await signedInUser(), await signedInUser()];
+    const [me, other] = [await userAt(), await userAt()];
     const mine = await createWorkspace(me);
     const joined = await createWorkspace(other, [{ user: me, role: "viewer" }]);
     await createWorkspace(other);
@@ -124,7 +124,7 @@ describe("GET /v1/workspaces", () => {
 
   it("pages through every workspace once, with an opaque cursor", async () => {
     const api = workspaceApi();
-    const me = await signedInUser();
+    const me = await userAt();
     const ids: string[] = [];
     // One at a time: each joins after the last, the order the list keeps.
     for (let index = 0; index < 5; index++) ids.push(await createWorkspace(me));
@@ -145,14 +145,14 @@ describe("GET /v1/workspaces", () => {
   it.each(["not-a-cursor", "bm9wZQ", btoa(`2026-02-30T10:00:00.000000Z|${newId("workspace")}`).replace(/=+$/, ""), btoa(`2026-01-01T10:00:00.000000Z|${newId("user")}`).replace(/=+$/, "")])(
     "refuses a cursor it did not make for this list (%s) with 400",
     async (cursor) => {
-      const problem = await expectProblem(await workspaceApi().get(await signedInUser(), `/v1/workspaces?cursor=${cursor}`), { status: 400, code: "VALIDATION_FAILED" });
+      const problem = await expectProblem(await workspaceApi().get(await userAt(), `/v1/workspaces?cursor=${cursor}`), { status: 400, code: "VALIDATION_FAILED" });
       expect(problem.errors?.[0]?.path).toBe("cursor");
     },
   );
 
   it("clamps the page size to 1-100 and refuses one that is not a number", async () => {
     const api = workspaceApi();
-    const me = await signedInUser();
+    const me = await userAt();
     await createWorkspace(me);
     await createWorkspace(me);
     expect((await expectStatus<{ workspaces: unknown[] }>(await api.get(me, "/v1/workspaces?limit=0"), 200)).workspaces).toHaveLength(1);
@@ -164,7 +164,7 @@ describe("GET /v1/workspaces", () => {
 describe("GET /v1/workspaces/{workspaceId}", () => {
   it("shows a member the workspace and what they may do in it: two round trips (access, then the workspace)", async () => {
     const api = workspaceApi();
-    const [owner, viewer] = [await signedInUser(), await signedInUser()];
+    const [owner, viewer] = [await userAt(), await userAt()];
     const id = await createWorkspace(owner, [{ user: viewer, role: "viewer" }]);
     const { response, roundTrips } = await api.counted(viewer, "GET", `/v1/workspaces/${id}`);
     const body = await expectStatus<{ id: string; permissions: string[] }>(response, 200);
@@ -174,18 +174,18 @@ describe("GET /v1/workspaces/{workspaceId}", () => {
   });
 
   it.each([
-    ["another user's workspace", async () => createWorkspace(await signedInUser())],
+    ["another user's workspace", async () => createWorkspace(await userAt())],
     ["a malformed id", async () => "ws_nope"],
     ["an unknown id", async () => newId("workspace")],
   ])("answers 404 for %s", async (_, id) => {
-    await expectProblem(await workspaceApi().get(await signedInUser(), `/v1/workspaces/${await id()}`), { status: 404, code: "NOT_FOUND" });
+    await expectProblem(await workspaceApi().get(await userAt(), `/v1/workspaces/${await id()}`), { status: 404, code: "NOT_FOUND" });
   });
 });
 
 describe("PATCH /v1/workspaces/{workspaceId}", () => {
   it("lets an admin rename the workspace and change its slug, audited from and to, in two round trips", async () => {
     const api = workspaceApi();
-    const [owner, admin] = [await signedInUser(), await signedInUser()];
+    const [owner, admin] = [await userAt(), await userAt()];
     const id = await createWorkspace(owner, [{ user: admin, role: "admin" }]);
     const before = await workspaceRow(id);
     const wanted = slug();
@@ -203,7 +203,7 @@ describe("PATCH /v1/workspaces/{workspaceId}", () => {
 
   it.each(["member", "viewer"] as const)("refuses a %s (403) and changes nothing", async (role) => {
     const api = workspaceApi();
-    const [owner, caller] = [await signedInUser(), await signedInUser()];
+    const [owner, caller] = [await userAt(), await userAt()];
     const id = await createWorkspace(owner, [{ user: caller, role }]);
     const problem = await expectProblem(await api.send(caller, "PATCH", `/v1/workspaces/${id}`, { name: "Mine now" }), { status: 403, code: "FORBIDDEN" });
     expect(problem.detail).toContain("workspace:update");
@@ -212,7 +212,7 @@ describe("PATCH /v1/workspaces/{workspaceId}", () => {
 
   it("refuses a slug another workspace has (409)", async () => {
     const api = workspaceApi();
-    const owner = await signedInUser();
+    const owner = await userAt();
     const [id, other] = [await createWorkspace(owner), await createWorkspace(owner)];
     const taken = (await workspaceRow(other))!.slug;
     await expectProblem(await api.send(owner, "PATCH", `/v1/workspaces/${id}`, { slug: taken }), { status: 409, code: "CONFLICT" });
@@ -223,7 +223,7 @@ describe("PATCH /v1/workspaces/{workspaceId}", () => {
 describe("DELETE /v1/workspaces/{workspaceId}", () => {
   it("refuses an admin (403): deleting is for owners", async () => {
     const api = workspaceApi();
-    const [owner, admin] = [await signedInUser(), await signedInUser()];
+    const [owner, admin] = [await userAt(), await userAt()];
     const id = await createWorkspace(owner, [{ user: admin, role: "admin" }]);
     await expectProblem(await api.send(admin, "DELETE", `/v1/workspaces/${id}`), { status: 403, code: "FORBIDDEN" });
     expect((await workspaceRow(id))!.deletedAt).toBeNull();
@@ -231,7 +231,7 @@ describe("DELETE /v1/workspaces/{workspaceId}", () => {
 
   it("deletes softly for an owner, audited, in two round trips: hidden from every member at once", async () => {
     const api = workspaceApi();
-    const [owner, member] = [await signedInUser(), await signedInUser()];
+    const [owner, member] = [await userAt(), await userAt()];
     const id = await createWorkspace(owner, [{ user: member, role: "member" }]);
     const { response, roundTrips } = await api.counted(owner, "DELETE", `/v1/workspaces/${id}`);
     expect(response.status).toBe(204);
@@ -275,7 +275,7 @@ describe("POST /v1/workspaces/{workspaceId}/restore", () => {
 
   it("answers 404 to an admin of the workspace, to another user, and for a workspace that is not deleted", async () => {
     const api = workspaceApi();
-    const [owner, admin, stranger] = [await signedInUser(), await signedInUser(), await signedInUser()];
+    const [owner, admin, stranger] = [await userAt(), await userAt(), await userAt()];
     const id = await createWorkspace(owner, [{ user: admin, role: "admin" }]);
     await expectProblem(await api.send(owner, "POST", `/v1/workspaces/${id}/restore`), { status: 404, code: "NOT_FOUND" });
     expect((await api.send(owner, "DELETE", `/v1/workspaces/${id}`)).status).toBe(204);
@@ -285,7 +285,7 @@ describe("POST /v1/workspaces/{workspaceId}/restore", () => {
 
   it("refuses (409) when another workspace took the slug meanwhile", async () => {
     const api = workspaceApi();
-    const [owner, other] = [await signedInUser(), await signedInUser()];
+    const [owner, other] = [await userAt(), await userAt()];
     const id = await createWorkspace(owner);
     const taken = (await workspaceRow(id))!.slug;
     expect((await api.send(owner, "DELETE", `/v1/workspaces/${id}`)).status).toBe(204);
