@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import { mailConsumer } from "./jobs/mail";
+import { purgeWorkspacesJob } from "./jobs/purge-workspaces";
 
 export { RateCounter } from "./durable-objects/rate-counter";
 
@@ -10,4 +11,8 @@ export default {
   fetch: app.fetch,
   // MAIL_QUEUE is the only queue this Worker consumes; a second one would dispatch on `batch.queue`.
   queue: mailConsumer(),
+  // The only cron trigger (wrangler.toml `[triggers]`); a second one would dispatch on `controller.cron`.
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(purgeWorkspacesJob(env));
+  },
 } satisfies ExportedHandler<Env>;

@@ -70,6 +70,21 @@ export const en = {
     apiKeyLimit: "This workspace already has {limit} active API keys; revoke some before creating more.",
     apiKeyScopeNotHeld: "A key cannot be given the {permission} permission, which you do not hold in this workspace.",
     apiKeyNotLive: "This API key is revoked or expired; create a new one instead.",
+    // Workspace lifecycle, membership rules and custom roles.
+    workspaceLimit: "You already own {limit} workspaces; delete one before creating or restoring another.",
+    slugTaken: "The slug {slug} is taken by another workspace.",
+    slugTakenOnRestore: "Another workspace took this workspace's slug after it was deleted; it cannot be restored while that one has it.",
+    ownRoleChange: "You cannot change your own role; another owner or admin can.",
+    removeSelf: "You cannot remove yourself; leave the workspace instead.",
+    ownerOnly: "Only an owner can grant the owner role, or change or remove an owner.",
+    memberOutranks: "This member holds permissions you do not: {permissions}.",
+    permissionsNotHeld: "You cannot grant permissions you do not hold: {permissions}.",
+    customRoleNotFound: "This workspace has no such role.",
+    lastOwner: "A workspace needs an owner: make another member an owner first.",
+    roleLimit: "This workspace already has {limit} roles; delete one before adding another.",
+    roleNameTaken: "This workspace already has a role named {name}.",
+    roleInUse: "Members or pending invitations hold this role; give them another one first.",
+    roleOutranks: "This role holds permissions you do not: {permissions}.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -1,4 +1,7 @@
 import { createRouter } from "../../../lib/create-router";
+import * as handlers from "./audit.handlers";
+import * as routes from "./audit.routes";
 
-/** Routes under `/v1/workspaces`; mounted by ./index.ts. */
+/** Routes under `/v1/workspaces`; mounted by ./index.ts. A workspace's audit log, for its owners and admins. */
 export const auditRoutes = createRouter();
+auditRoutes.openapi(routes.listAuditLog, handlers.listAuditLog);
