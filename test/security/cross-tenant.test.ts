@@ -28,7 +28,7 @@ async function snapshot(world: World) {
   return { workspaceRows, members, roles, invitations, keys, audit };
 }
 
-const workspaceRoutes = Object.entries(ROUTE_TABLE).filter(([, entry]) => entry.access === "workspace");
+const workspaceRoutes = Object.entries(ROUTE_TABLE).filter(([, entry]) => entry.access === "workspace" || entry.access === "member");
 
 describe.each(workspaceRoutes)("%s, asked by the owner of another workspace", (route, entry) => {
   it("is 404 for workspace A's path, and changes nothing", async () => {

@@ -1,4 +1,7 @@
-import { createUser, signIn, type TestUser } from "../helpers/identity";
+import { users } from "../../src/db/schema";
+import { newId } from "../../src/lib/ids";
+import { db } from "../helpers/accounts";
+import { signIn, uniqueEmail, type TestUser } from "../helpers/identity";
 import { createWorkspace } from "../helpers/workspaces";
 
 /**
@@ -14,9 +17,8 @@ export type RolePrincipal = (typeof ROLE_PRINCIPALS)[number];
 
 export const KEY_PRINCIPALS: readonly Principal[] = ["keyWithScope", "keyWithoutScope"];
 
-/** The accounts every case reuses: made once per file (each hashes a password). */
+/** The accounts every case reuses, made once per file; each case's owner is its own (see createWorld). */
 export interface Cast {
-  owner: TestUser;
   admin: TestUser;
   member: TestUser;
   viewer: TestUser;
@@ -25,35 +27,49 @@ export interface Cast {
 }
 
 export async function createCast(): Promise<Cast> {
-  const [owner, admin, member, viewer, outsider, platformAdmin] = await Promise.all([
-    createUser({ name: "Owner" }),
-    createUser({ name: "Admin" }),
-    createUser({ name: "Member" }),
-    createUser({ name: "Viewer" }),
-    createUser({ name: "Outsider" }),
-    createUser({ name: "Platform admin", role: "admin" }),
+  const [admin, member, viewer, outsider, platformAdmin] = await Promise.all([
+    passwordlessUser(),
+    passwordlessUser(),
+    passwordlessUser(),
+    passwordlessUser(),
+    passwordlessUser("admin"),
   ]);
-  return { owner, admin, member, viewer, outsider, platformAdmin };
+  return { admin, member, viewer, outsider, platformAdmin };
 }
 
-/** One case's world: workspace A with the cast in their roles, and workspace B, the outsider's. */
+/**
+ * A verified account without a password (as if signed up through a provider): the principals sign in
+ * through the session service, and hashing a password for each case's owner would take most of the time.
+ */
+export async function passwordlessUser(role: "user" | "admin" = "user"): Promise<TestUser> {
+  const user = { id: newId("user"), email: uniqueEmail("principal"), password: "" };
+  await db.insert(users).values({ id: user.id, email: user.email, emailVerifiedAt: new Date(), role });
+  return user;
+}
+
+/**
+ * One case's world: workspace A with an owner of its own and the cast in their roles, and workspace B,
+ * the outsider's. A's owner owns nothing else, so the limit on workspaces owned never decides a case.
+ */
 export interface World {
   cast: Cast;
+  owner: TestUser;
   workspaceId: string;
   otherWorkspaceId: string;
 }
 
 /** A fresh pair of workspaces for one case, so a case that deletes or changes something leaves the others alone. */
 export async function createWorld(cast: Cast): Promise<World> {
+  const owner = await passwordlessUser();
   const [workspaceId, otherWorkspaceId] = await Promise.all([
-    createWorkspace(cast.owner, [
+    createWorkspace(owner, [
       { user: cast.admin, role: "admin" },
       { user: cast.member, role: "member" },
       { user: cast.viewer, role: "viewer" },
     ]),
     createWorkspace(cast.outsider),
   ]);
-  return { cast, workspaceId, otherWorkspaceId };
+  return { cast, owner, workspaceId, otherWorkspaceId };
 }
 
 /** A fresh access token for a user principal: a case that logs out or revokes sessions spoils only its own. */

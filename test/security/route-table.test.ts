@@ -44,6 +44,7 @@ function expectedStatus(entry: RouteEntry, principal: Principal, permission: Per
   const isKey = principal === "keyWithScope" || principal === "keyWithoutScope";
   if (entry.access === "user") return isKey ? 401 : entry.ok;
   if (entry.access === "platformAdmin") return isKey ? 401 : principal === "platformAdmin" ? entry.ok : 403;
+  if (entry.access === "member") return isKey ? 401 : principal === "outsider" || principal === "platformAdmin" ? 404 : entry.ok;
   if (isKey && "userOnly" in entry && entry.userOnly) return 401;
   if (principal === "outsider" || principal === "platformAdmin") return 404;
   if (principal === "keyWithScope") return entry.ok;
@@ -60,7 +61,7 @@ async function credentials(principal: Principal, world: World, entry: RouteEntry
     const scopes = principal === "keyWithScope" ? [needed] : PERMISSIONS.filter((scope) => scope !== needed);
     return { Authorization: `Bearer ${await issueKey(world.workspaceId, scopes)}` };
   }
-  const user = entry.freshUser ? await createUser({ role: principal === "platformAdmin" ? "admin" : "user" }) : world.cast[principal];
+  const user = entry.freshUser ? await createUser({ role: principal === "platformAdmin" ? "admin" : "user" }) : principal === "owner" ? world.owner : world.cast[principal];
   return { Authorization: `Bearer ${await accessTokenOf(user)}` };
 }
 

@@ -1,4 +1,8 @@
+import { eq } from "drizzle-orm";
+import { workspaceMembers, workspaces } from "../../src/db/schema";
+import { db } from "../helpers/accounts";
 import { insertInvitation, insertKey, insertRole } from "./keys";
+import { passwordlessUser } from "./principals";
 import type { Principal, World } from "./principals";
 
 /** A request a case sends; the table adds the principal's credentials and an address of its own. */
@@ -21,7 +25,10 @@ export interface CaseContext {
  * - `platformAdmin`: platform admins get `ok`, other users 403, nobody and keys 401;
  * - `workspace`: a route made with `workspaceRoute`; its permission is read from the OpenAPI document
  *   (`x-permission`): nobody 401, the other workspace's owner and a platform admin 404, a role or key
- *   with the permission `ok`, without it 403. `userOnly` routes refuse keys with 401.
+ *   with the permission `ok`, without it 403. `userOnly` routes refuse keys with 401;
+ * - `member`: a route inside a workspace for its members as people, whatever their role (no
+ *   permission, no key): nobody and keys 401, the other workspace's owner and a platform admin 404,
+ *   every role `ok`.
  * `overrides` sets the status of some principals where a rule beyond the permission decides.
  */
 export type RouteEntry = {
@@ -30,7 +37,7 @@ export type RouteEntry = {
   overrides?: Partial<Record<Principal, number>>;
   /** The case signs in a user made for it, not the shared one: the route ends the account or its sessions. */
   freshUser?: boolean;
-} & ({ access: "public" | "user" | "platformAdmin" } | { access: "workspace"; userOnly?: boolean });
+} & ({ access: "public" | "user" | "platformAdmin" | "member" } | { access: "workspace"; userOnly?: boolean });
 
 const get = (path: string): CaseRequest => ({ path });
 const post = (path: string, body: unknown = {}): CaseRequest => ({ path, method: "POST", body });
@@ -79,6 +86,51 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
   "POST /v1/admin/ip-rules": { access: "platformAdmin", request: () => post("/v1/admin/ip-rules"), ok: 400 },
   "DELETE /v1/admin/ip-rules/:id": { access: "platformAdmin", request: () => del(`/v1/admin/ip-rules/${UNKNOWN_IP_RULE}`), ok: 404 },
 
+  // Workspaces. A new one is made by a user of their own (the cast owns one per case).
+  "POST /v1/workspaces": { access: "user", request: () => post("/v1/workspaces", { name: "Launch" }), ok: 201, freshUser: true },
+  "GET /v1/workspaces": { access: "user", request: () => get("/v1/workspaces"), ok: 200 },
+  "GET /v1/workspaces/:workspaceId": { access: "workspace", request: (context) => get(workspacePath(context)), ok: 200 },
+  "PATCH /v1/workspaces/:workspaceId": { access: "workspace", request: (context) => patch(workspacePath(context), { name: "Renamed" }), ok: 200 },
+  "DELETE /v1/workspaces/:workspaceId": { access: "workspace", request: (context) => del(workspacePath(context)), ok: 204 },
+  // Of a deleted workspace: its owners alone may bring it back; to anyone else it does not exist.
+  "POST /v1/workspaces/:workspaceId/restore": {
+    access: "member",
+    request: async (context) => {
+      await db.update(workspaces).set({ deletedAt: new Date() }).where(eq(workspaces.id, context.world.workspaceId));
+      return post(workspacePath(context, "/restore"), undefined);
+    },
+    ok: 200,
+    overrides: { admin: 404, member: 404, viewer: 404 },
+  },
+  // The only owner cannot leave; everyone else can.
+  "POST /v1/workspaces/:workspaceId/leave": { access: "member", request: (context) => post(workspacePath(context, "/leave"), undefined), ok: 204, overrides: { owner: 409 } },
+
+  // Members. The one acted on holds a custom role of member:manage alone and is moved to another such
+  // role, so a key with that one scope outranks them (nobody changes a member who holds more than they do).
+  "GET /v1/workspaces/:workspaceId/members": { access: "workspace", request: (context) => get(workspacePath(context, "/members")), ok: 200 },
+  "PATCH /v1/workspaces/:workspaceId/members/:userId": {
+    access: "workspace",
+    request: async (context) => patch(workspacePath(context, `/members/${await managerOf(context)}`), { customRoleId: await insertRole(context.world.workspaceId, ["member:manage"]) }),
+    ok: 200,
+  },
+  "DELETE /v1/workspaces/:workspaceId/members/:userId": { access: "workspace", request: async (context) => del(workspacePath(context, `/members/${await managerOf(context)}`)), ok: 204 },
+
+  // Custom roles; the one acted on, and any created, hold role:manage alone.
+  "GET /v1/workspaces/:workspaceId/roles": { access: "workspace", request: (context) => get(workspacePath(context, "/roles")), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/roles": { access: "workspace", request: (context) => post(workspacePath(context, "/roles"), { name: "Role keepers", permissions: ["role:manage"] }), ok: 201 },
+  "PATCH /v1/workspaces/:workspaceId/roles/:roleId": {
+    access: "workspace",
+    request: async (context) => patch(workspacePath(context, `/roles/${await insertRole(context.world.workspaceId, ["role:manage"])}`), { name: "Renamed" }),
+    ok: 200,
+  },
+  "DELETE /v1/workspaces/:workspaceId/roles/:roleId": {
+    access: "workspace",
+    request: async (context) => del(workspacePath(context, `/roles/${await insertRole(context.world.workspaceId, ["role:manage"])}`)),
+    ok: 204,
+  },
+
+  "GET /v1/workspaces/:workspaceId/audit-log": { access: "workspace", request: (context) => get(workspacePath(context, "/audit-log")), ok: 200 },
+
   // Invitations, for the invited person: accepting needs a signed-in user, declining only the token.
   "POST /v1/invitations/accept": { access: "user", request: () => post("/v1/invitations/accept"), ok: 400 },
   "POST /v1/invitations/decline": { access: "public", request: () => post("/v1/invitations/decline"), ok: 400 },
@@ -120,4 +172,11 @@ async function invitationOf({ world }: CaseContext): Promise<string> {
 
 async function keyOf({ world }: CaseContext): Promise<string> {
   return (await insertKey(world.workspaceId, ["apikey:manage"])).id;
+}
+
+/** A member of the case's workspace A holding a custom role of member:manage alone; their user id. */
+async function managerOf({ world }: CaseContext): Promise<string> {
+  const [user, customRoleId] = await Promise.all([passwordlessUser(), insertRole(world.workspaceId, ["member:manage"])]);
+  await db.insert(workspaceMembers).values({ workspaceId: world.workspaceId, userId: user.id, customRoleId });
+  return user.id;
 }
