@@ -83,6 +83,7 @@ CREATE UNIQUE INDEX "api_keys_prefix_key" ON "api_keys" USING btree ("prefix");-
 CREATE INDEX "api_keys_workspace_id_idx" ON "api_keys" USING btree ("workspace_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "workspace_invitations_token_hash_key" ON "workspace_invitations" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "workspace_invitations_workspace_id_idx" ON "workspace_invitations" USING btree ("workspace_id","created_at");--> statement-breakpoint
+CREATE INDEX "workspace_invitations_custom_role_id_idx" ON "workspace_invitations" USING btree ("custom_role_id") WHERE "workspace_invitations"."custom_role_id" is not null;--> statement-breakpoint
 CREATE INDEX "workspace_members_user_id_idx" ON "workspace_members" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "workspace_members_custom_role_id_idx" ON "workspace_members" USING btree ("custom_role_id") WHERE "workspace_members"."custom_role_id" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "workspace_roles_name_key" ON "workspace_roles" USING btree ("workspace_id",lower("name"));--> statement-breakpoint

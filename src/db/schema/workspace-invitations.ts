@@ -36,6 +36,8 @@ export const workspaceInvitations = pgTable(
   (table) => [
     uniqueIndex("workspace_invitations_token_hash_key").on(table.tokenHash),
     index("workspace_invitations_workspace_id_idx").on(table.workspaceId, table.createdAt),
+    // Deleting a custom role checks that no invitation holds it.
+    index("workspace_invitations_custom_role_id_idx").on(table.customRoleId).where(sql`${table.customRoleId} is not null`),
     check("workspace_invitations_one_role", sql`(${table.role} is null) <> (${table.customRoleId} is null)`),
     check("workspace_invitations_role", sql`${table.role} is null or ${table.role} in ('owner', 'admin', 'member', 'viewer')`),
     check("workspace_invitations_email_format", sql`char_length(${table.email}) between 3 and 254 and ${table.email} = lower(${table.email})`),

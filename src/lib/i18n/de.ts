@@ -51,10 +51,10 @@ export const de: Messages = {
     // Invitations.
     invitationOwnerRole: "Nur Eigentümer können jemanden als Eigentümer einladen.",
     invitationRoleTooHigh: "Sie können niemanden in eine Rolle mit Berechtigungen einladen, die Sie selbst nicht haben.",
-    invitationRoleNotFound: "Diese Rolle gibt es in diesem Workspace nicht.",
     invitationAlreadyMember: "Diese Adresse gehört bereits einem Mitglied dieses Workspace.",
     invitationPending: "Für diese Adresse besteht bereits eine offene Einladung; senden Sie diese erneut.",
     invitationLimit: "Dieser Workspace hat {limit} offene Einladungen; widerrufen Sie welche, bevor Sie weitere verschicken.",
+    memberLimit: "Dieser Workspace hat {limit} Mitglieder und offene Einladungen zusammen, mehr sind nicht erlaubt.",
     invitationSendLimit: "Diese Einladung wurde bereits {limit}-mal gesendet, öfter geht es nicht.",
     invitationResentRecently: "Diese Einladung wurde gerade erst gesendet; bitte in {seconds} Sekunden erneut versuchen.",
     invitationInvalid: "Diese Einladung ist ungültig, abgelaufen oder wurde bereits verwendet; bitten Sie um eine neue.",

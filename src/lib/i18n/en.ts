@@ -57,10 +57,10 @@ export const en = {
     // Invitations.
     invitationOwnerRole: "Only owners can invite someone as an owner.",
     invitationRoleTooHigh: "You cannot invite someone to a role with permissions you do not have.",
-    invitationRoleNotFound: "This workspace has no such role.",
     invitationAlreadyMember: "This address belongs to a member of this workspace already.",
     invitationPending: "This address has a pending invitation already; resend it instead.",
     invitationLimit: "This workspace has {limit} pending invitations; revoke some before inviting more.",
+    memberLimit: "This workspace has {limit} members and pending invitations together, the most allowed.",
     invitationSendLimit: "This invitation was sent {limit} times, the most allowed.",
     invitationResentRecently: "This invitation was sent moments ago; retry after {seconds} seconds.",
     invitationInvalid: "This invitation is invalid, has expired or was already used; ask for a new one.",

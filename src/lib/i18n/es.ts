@@ -51,10 +51,10 @@ export const es: Messages = {
     // Invitations.
     invitationOwnerRole: "Solo los propietarios pueden invitar a alguien como propietario.",
     invitationRoleTooHigh: "No puede invitar a nadie a un rol con permisos que usted no tiene.",
-    invitationRoleNotFound: "Este espacio de trabajo no tiene ese rol.",
     invitationAlreadyMember: "Esta dirección ya pertenece a un miembro de este espacio de trabajo.",
     invitationPending: "Esta dirección ya tiene una invitación pendiente; reenvíela en su lugar.",
     invitationLimit: "Este espacio de trabajo tiene {limit} invitaciones pendientes; revoque alguna antes de invitar a más personas.",
+    memberLimit: "Este espacio de trabajo tiene {limit} miembros e invitaciones pendientes en total, el máximo permitido.",
     invitationSendLimit: "Esta invitación ya se ha enviado {limit} veces, el máximo permitido.",
     invitationResentRecently: "Esta invitación se acaba de enviar; vuelva a intentarlo dentro de {seconds} segundos.",
     invitationInvalid: "Esta invitación no es válida, ha caducado o ya se ha usado; pida una nueva.",

@@ -14,6 +14,11 @@ import type { Locale, MailMessage } from "../mail/message";
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 /** Most pending invitations a workspace may hold: the list of them needs no pages, and nobody mails a crowd. */
 export const MAX_PENDING_INVITATIONS = 100;
+/**
+ * Most people a workspace may hold, members and pending invitations together: every member after
+ * the creator joins through an invitation, so checking it when inviting bounds the member list.
+ */
+export const MAX_MEMBERS = 1000;
 /** Most mails one invitation may cause, the first included. */
 export const MAX_INVITATION_SENDS = 5;
 /** Least time between two mails of one invitation. */

@@ -11,6 +11,7 @@ import {
   auditFromRow,
   invitationMail,
   MAX_INVITATION_SENDS,
+  MAX_MEMBERS,
   MAX_PENDING_INVITATIONS,
   newInvitationToken,
   pendingAt,
@@ -24,14 +25,15 @@ import {
 /** Whom to invite, with exactly one of a built-in role and a custom role of the workspace. */
 export type NewInvitation = { email: string; role: BuiltInRole; customRoleId?: undefined } | { email: string; role?: undefined; customRoleId: string };
 
-type Refusal = "role_not_found" | "role_too_high" | "already_member" | "pending" | "limit";
+type Refusal = "role_not_found" | "role_too_high" | "already_member" | "pending" | "limit" | "members";
 
 const REFUSALS: Record<Refusal, () => ApiError> = {
-  role_not_found: () => new ApiError("NOT_FOUND", { detail: "invitationRoleNotFound" }),
+  role_not_found: () => new ApiError("NOT_FOUND", { detail: "customRoleNotFound" }),
   role_too_high: () => new ApiError("FORBIDDEN", { detail: "invitationRoleTooHigh" }),
   already_member: () => new ApiError("CONFLICT", { detail: "invitationAlreadyMember" }),
   pending: () => new ApiError("CONFLICT", { detail: "invitationPending" }),
   limit: () => new ApiError("CONFLICT", { detail: "invitationLimit", params: { limit: MAX_PENDING_INVITATIONS } }),
+  members: () => new ApiError("CONFLICT", { detail: "memberLimit", params: { limit: MAX_MEMBERS } }),
 };
 
 /**
@@ -39,7 +41,8 @@ const REFUSALS: Record<Refusal, () => ApiError> = {
  * invitee's language when they have an account, `locale` otherwise), for the caller to queue once
  * this has committed. Refuses a role above the inviter's (403: a permission they lack, or the owner
  * role to anyone but an owner), a custom role of another workspace (404), an address of a member or
- * with a pending invitation (409) and an invitation past MAX_PENDING_INVITATIONS (409).
+ * with a pending invitation (409), and an invitation past MAX_PENDING_INVITATIONS, or past
+ * MAX_MEMBERS members and pending invitations together (409).
  *
  * One round trip: a batch that first locks the workspace's row, so that invitations to one
  * workspace are checked one after the other (two at once cannot both pass the pending and limit
@@ -84,6 +87,7 @@ export async function createInvitation(
           ) then 'already_member'
           when (select same from pending) > 0 then 'pending'
           when (select total from pending) >= ${MAX_PENDING_INVITATIONS} then 'limit'
+          when (select total from pending) + (select count(*) from workspace_members m where m.workspace_id = ${workspaceId}) >= ${MAX_MEMBERS} then 'members'
         end as reason
       ),
       created as (

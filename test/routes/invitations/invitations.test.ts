@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { auditLog, workspaceInvitations, workspaceMembers } from "../../../src/db/schema";
+import { auditLog, users, workspaceInvitations, workspaceMembers } from "../../../src/db/schema";
 import { newId } from "../../../src/lib/ids";
 import { hashOpaqueToken } from "../../../src/lib/tokens";
-import { INVITATION_LIFETIME_MS, MAX_INVITATION_SENDS, MAX_PENDING_INVITATIONS, RESEND_INTERVAL_MS } from "../../../src/services/workspaces/invitations-common";
+import { INVITATION_LIFETIME_MS, MAX_INVITATION_SENDS, MAX_MEMBERS, MAX_PENDING_INVITATIONS, RESEND_INTERVAL_MS } from "../../../src/services/workspaces/invitations-common";
 import { accountsApp, db, expectNoSecretsAnswered } from "../../helpers/accounts";
 import { bearer, uniqueEmail } from "../../helpers/identity";
 import { expectProblem } from "../../helpers/problem";
@@ -105,6 +105,19 @@ describe("POST /v1/workspaces/{workspaceId}/invitations", () => {
     await invited(client, owner, workspaceId);
     const problem = await expectProblem(await invite(client, owner, workspaceId), { status: 409, code: "CONFLICT" });
     expect(problem.detail).toContain(String(MAX_PENDING_INVITATIONS));
+  });
+
+  it(`holds at most ${MAX_MEMBERS} members and pending invitations together`, async () => {
+    const client = accountsApp();
+    const { owner, workspaceId } = await team();
+    const before = await db.$count(workspaceMembers, eq(workspaceMembers.workspaceId, workspaceId));
+    // Members one short of the cap: the first invitation takes the last place, the second finds none.
+    const people = Array.from({ length: MAX_MEMBERS - before - 1 }, () => ({ id: newId("user"), email: uniqueEmail("crowd") }));
+    await db.insert(users).values(people);
+    await db.insert(workspaceMembers).values(people.map((person) => ({ workspaceId, userId: person.id, role: "viewer" as const })));
+    await invited(client, owner, workspaceId);
+    const problem = await expectProblem(await invite(client, owner, workspaceId), { status: 409, code: "CONFLICT" });
+    expect(problem.detail).toContain(String(MAX_MEMBERS));
   });
 
   describe("refuses a role above the inviter's", () => {
