@@ -64,8 +64,11 @@ export function renderProblem(c: Context<AppEnv>, error: ApiError): Response {
   };
 
   c.header("Vary", "Accept-Language", { append: true });
-  return c.body(JSON.stringify(body), error.status, {
+  // With its length told, compression sees a short problem is short without reading it.
+  const bytes = new TextEncoder().encode(JSON.stringify(body)) as Uint8Array<ArrayBuffer>;
+  return c.body(bytes, error.status, {
     ...headers,
+    "Content-Length": String(bytes.byteLength),
     "Content-Type": PROBLEM_CONTENT_TYPE,
     "Content-Language": language,
     "Cache-Control": "no-store",

@@ -40,6 +40,10 @@ export function compression({ thresholdBytes = 1024 }: CompressionOptions = {}):
     if (headers.has("Content-Encoding") || !isJson(headers.get("Content-Type"))) return;
 
     const limit = accepted.identityRefused ? 0 : thresholdBytes;
+    // A length the answer states (problems, tagged answers) spares reading a short body and building
+    // it anew; most answers of a JSON API are short.
+    const stated = headers.get("Content-Length");
+    if (stated !== null && Number(stated) <= limit) return;
     const { bytes, complete, body } = await readPrefix(response.body, limit);
     // Unset first: Hono's setter would otherwise copy the old headers onto the new response itself.
     c.res = undefined;

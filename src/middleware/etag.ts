@@ -37,6 +37,8 @@ export function etag({ maxBodyBytes = DEFAULT_MAX_BODY_BYTES }: EtagOptions = {}
       tag = await entityTagOf(bytes);
       const tagged = new Response(bytes, response);
       tagged.headers.set("ETag", tag);
+      // Known now: compression need not read a short body again to learn it is short.
+      tagged.headers.set("Content-Length", String(bytes.byteLength));
       // Unset first: Hono's setter would otherwise copy the old headers onto the new response itself.
       c.res = undefined;
       c.res = tagged;

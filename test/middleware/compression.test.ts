@@ -129,6 +129,41 @@ describe("compression", () => {
   });
 });
 
+describe("answers that state their length", () => {
+  it("leaves a short JSON answer that states its length as it is, without reading its body", async () => {
+    const alone = createRouter();
+    alone.use(compression());
+    const text = JSON.stringify({ ok: true });
+    let pulled = false;
+    alone.get("/short", () => {
+      const stream = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            pulled = true;
+            controller.enqueue(new TextEncoder().encode(text));
+            controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return new Response(stream, { headers: { "Content-Type": "application/json", "Content-Length": String(text.length) } });
+    });
+    const response = await alone.request("/short", { headers: GZIP }, env);
+    expect(pulled).toBe(false);
+    expect(response.headers.get("Content-Encoding")).toBeNull();
+    expect(await response.text()).toBe(text);
+  });
+
+  it("gives problems and tagged answers a Content-Length equal to their bytes", async () => {
+    const app = testApp();
+    for (const path of ["/v1/nope", "/.well-known/jwks.json"]) {
+      const response = await call(app, path, { headers: GZIP });
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      expect(response.headers.get("Content-Length"), path).toBe(String(bytes.byteLength));
+    }
+  });
+});
+
 describe("compression through the Worker's own fetch handler", () => {
   it("sends the OpenAPI document gzipped, and the gzip decodes to the same JSON", async () => {
     const plain = await SELF.fetch(url("/v1/openapi.json"));
