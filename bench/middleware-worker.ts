@@ -23,6 +23,8 @@ type Fetch = (request: Request, env: Env, ctx: ExecutionContext) => Response | P
 function build(variant: string): Fetch {
   if (variant === "bare") return new Hono().get("/health", (c) => c.json({ status: "ok" })).fetch;
   const full = createApp();
+  // The bench's cheapest /v1 answer (as bench/ping-app.ts): every middleware, a small JSON body, no I/O.
+  full.get("/v1/bench/ping", (c) => c.json({ ok: true }));
   if (variant === "app") return full.fetch;
   const match = /^(hono-)?without:(.*)$/.exec(variant);
   if (!match) throw new Error(`unknown BENCH_VARIANT ${JSON.stringify(variant)}`);

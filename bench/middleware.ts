@@ -52,7 +52,7 @@ const MIDDLEWARE = [
 /** /health is mounted after the first four: the rest never run for it. */
 const BEFORE_LIVENESS = 4;
 /** The JWKS is a small 200 JSON answer: what an ETag costs a short body. */
-const PATHS = ["/health", "/v1/nope", "/v1/openapi.json", "/.well-known/jwks.json"] as const;
+const PATHS = ["/health", "/v1/bench/ping", "/v1/nope", "/v1/openapi.json", "/.well-known/jwks.json"] as const;
 /** What each path must answer; a measurement of anything else (a 503 from a dependency) is refused. */
 const EXPECTED_STATUS: Record<string, number> = { "/v1/nope": 404 };
 
@@ -100,7 +100,8 @@ async function cleanup(): Promise<void> {
 
 /** Refuses to measure a path that does not answer as it should (every variant is probed first). */
 async function expectStatus(url: string): Promise<void> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  // As autocannon asks (npm run bench): no Accept-Encoding, where fetch would offer gzip.
+  const response = await fetch(url, { headers: { "Accept-Encoding": "identity" }, signal: AbortSignal.timeout(60_000) });
   await response.arrayBuffer();
   const expected = EXPECTED_STATUS[new URL(url).pathname] ?? 200;
   if (response.status !== expected) throw new Error(`${url}: answered ${response.status}, expected ${expected}`);

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { readPrefix } from "../lib/http/body-prefix";
 import { entityTagOf, ifNoneMatchMatches, notModified } from "../lib/http/entity-tags";
@@ -17,17 +17,27 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * answers 304 without a body when the request's `If-None-Match` names it (see `ifNoneMatchMatches`).
  * A tag the route set itself is kept. Bodies past `maxBodyBytes`, encoded ones and every other
  * answer pass untouched. Mounted after liveness: `/health` pays nothing for it.
+ *
+ * A body the handler made with `c.json` is hashed as it is made (see `hashedJson`): no reading it
+ * back from the response's stream and no response built anew, which cost more than the hash. Any
+ * other body is read back.
  */
 export function etag({ maxBodyBytes = DEFAULT_MAX_BODY_BYTES }: EtagOptions = {}): MiddlewareHandler<AppEnv> {
   return async function etag(c, next) {
-    await next();
     const method = c.req.method;
+    if (method !== "GET" && method !== "HEAD") return next();
+    const made = hashedJson(c);
+    await next();
     const response = c.res;
-    if ((method !== "GET" && method !== "HEAD") || response.status !== 200 || !response.body) return;
+    if (response.status !== 200 || !response.body) return;
     const headers = response.headers;
     if (headers.has("Content-Encoding") || !isJson(headers.get("Content-Type"))) return;
     let tag = headers.get("ETag");
-    if (tag === null) {
+    if (tag === null && made.response === response) {
+      if (made.byteLength > maxBodyBytes) return;
+      tag = await made.tag!;
+      headers.set("ETag", tag);
+    } else if (tag === null) {
       const { bytes, complete, body } = await readPrefix(response.body, maxBodyBytes);
       if (!complete) {
         c.res = undefined;
@@ -50,4 +60,33 @@ export function etag({ maxBodyBytes = DEFAULT_MAX_BODY_BYTES }: EtagOptions = {}
       c.res = unchanged;
     }
   };
+}
+
+interface HashedJson {
+  /** The response `c.json` made last, if it made one. */
+  response?: Response;
+  byteLength: number;
+  /** Its body's entity tag, hashed from the bytes as they were made. */
+  tag?: Promise<string>;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Replaces this request's `c.json` with one that answers the same (Hono's own default Content-Type,
+ * the handler's status and headers) and keeps what the ETag needs: the response, its length (stated
+ * in `Content-Length`, which compression reads too) and its hash, begun on the bytes before the
+ * response holds them.
+ */
+function hashedJson(c: Context<AppEnv>): HashedJson {
+  const made: HashedJson = { byteLength: 0 };
+  const json = (object: unknown, arg?: number | ResponseInit, headers?: Record<string, string | string[]>) => {
+    const bytes = encoder.encode(JSON.stringify(object));
+    made.tag = entityTagOf(bytes);
+    made.byteLength = bytes.byteLength;
+    made.response = c.body(bytes as Uint8Array<ArrayBuffer>, arg as never, { "Content-Type": "application/json", ...headers, "Content-Length": String(bytes.byteLength) });
+    return made.response;
+  };
+  c.json = json as typeof c.json;
+  return made;
 }

@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { createRouter } from "../../src/lib/create-router";
+import { entityTagOf } from "../../src/lib/http/entity-tags";
 import { etag } from "../../src/middleware/etag";
 import { call, testApp, url } from "../helpers/app";
 
@@ -10,6 +11,8 @@ const app = testApp((app) => {
   app.get("/v1/test/etag/json", (c) => c.json({ hello: "world" }));
   app.get("/v1/test/etag/big", (c) => c.json(big));
   app.get("/v1/test/etag/text", (c) => c.text("plain"));
+  app.get("/v1/test/etag/json-string", (c) => c.body(JSON.stringify({ hello: "world" }), 200, { "Content-Type": "application/json" }));
+  app.get("/v1/test/etag/headers", (c) => c.json({ hello: "wörld" }, 200, { "Cache-Control": "private, max-age=60", "X-Extra": "kept" }));
   app.get("/v1/test/etag/created", (c) => c.json({ created: true }, 201));
   app.get("/v1/test/etag/own", (c) => c.json({ own: true }, 200, { ETag: '"route-set"' }));
   app.get("/v1/test/etag/encoded", () => new Response(new Uint8Array([1, 2, 3]), { headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" }, encodeBody: "manual" }));
@@ -31,6 +34,24 @@ describe("ETag and If-None-Match", () => {
     expect(again.headers.get("Vary")).toContain("Origin");
     expect(again.headers.get("Content-Type")).toBeNull();
     expect(again.headers.get("X-Request-Id")).toBe("again-1");
+  });
+
+  it("tags what c.json made with the hash of exactly the bytes sent, states their length and keeps the handler's headers", async () => {
+    const response = await call(app, "/v1/test/etag/headers");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(response.headers.get("ETag")).toBe(await entityTagOf(bytes));
+    expect(response.headers.get("Content-Length")).toBe(String(bytes.byteLength));
+    expect(response.headers.get("Content-Type")).toBe("application/json");
+    expect(response.headers.get("Cache-Control")).toBe("private, max-age=60");
+    expect(response.headers.get("X-Extra")).toBe("kept");
+    expect(JSON.parse(new TextDecoder().decode(bytes))).toEqual({ hello: "wörld" });
+  });
+
+  it("gives the same tag to the same JSON whether c.json made it or the body was read back", async () => {
+    const made = await call(app, "/v1/test/etag/json");
+    const readBack = await call(app, "/v1/test/etag/json-string");
+    expect(readBack.headers.get("ETag")).toBe(made.headers.get("ETag"));
+    expect(readBack.headers.get("Content-Length")).toBe(made.headers.get("Content-Length"));
   });
 
   it.each([
