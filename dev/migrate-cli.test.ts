@@ -37,4 +37,16 @@ describe("npm run db:migrate", () => {
       await database.drop();
     }
   }, 60_000);
+
+  it("refuses a database on another machine without --remote, before connecting to it", () => {
+    // 0.0.0.0 is no loopback name, so the CLI must refuse it; were the check gone, Linux would still
+    // connect to this machine (port 1, refused), so the test never sends anything elsewhere.
+    const url = "postgres://user:secret@0.0.0.0:1/neondb?sslmode=require";
+    const refused = migrate(url);
+    expect(refused.status).toBe(1);
+    expect(refused.lines).toEqual([
+      `db:migrate: refusing database "neondb" on 0.0.0.0:1 (${redact(url)}): it is not on this machine; pass --remote to migrate it (npm run db:migrate -- --remote)`,
+    ]);
+    expect(refused.lines.join("\n")).not.toContain("secret");
+  });
 });
