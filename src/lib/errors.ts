@@ -76,6 +76,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A 400 VALIDATION_FAILED naming one invalid field, for what a route's schema cannot check alone. */
+export function invalidField(path: string, message: string): ApiError {
+  return new ApiError("VALIDATION_FAILED", { errors: [{ path, message, code: "custom" }] });
+}
+
 /** Seconds a client should wait before retrying when a dependency is unavailable. */
 export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 

@@ -2,7 +2,7 @@ import { desc, eq, gt, isNull, or } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { ipRules, type IP_RULE_ACTIONS } from "../db/schema";
 import type { Clock } from "../lib/clock";
-import { ApiError } from "../lib/errors";
+import { ApiError, invalidField } from "../lib/errors";
 import { isId, newId } from "../lib/ids";
 import { admits, type IpRules } from "../lib/ip-access";
 import { IpRangeList, parseIpRange, type IpAddress, type IpRange } from "../lib/ip-ranges";
@@ -126,8 +126,4 @@ function toActiveRule(row: Pick<IpRuleRow, "id" | "cidr" | "action" | "expiresAt
   // The column's type admits only CIDRs; one this parser refuses means the two disagree.
   if (!range) throw new Error(`ip rule ${row.id} holds a range the API cannot read`);
   return { range, action: row.action, expiresAt: row.expiresAt?.getTime() ?? null };
-}
-
-function invalidField(path: string, message: string): ApiError {
-  return new ApiError("VALIDATION_FAILED", { errors: [{ path, message, code: "custom" }] });
 }

@@ -2,13 +2,14 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { apiKeys, workspaces } from "../../db/schema";
 import type { Clock } from "../../lib/clock";
-import { ApiError } from "../../lib/errors";
+import { ApiError, invalidField } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import type { Permission } from "../../lib/permissions";
 import type { RequestMeta } from "../../lib/request-meta";
 import { generateApiKey, hashOpaqueToken, type ApiKeyEnvironment } from "../../lib/tokens";
 import type { AuditAction } from "../identity/audit";
 import type { WorkspaceAccess } from "./access";
+import { auditFrom, isUniqueViolation, textArray } from "./sql";
 
 /** Live keys (neither revoked nor expired) a workspace may hold: bounds the list and the limit's own count. */
 export const MAX_LIVE_API_KEYS = 100;
@@ -107,7 +108,7 @@ async function insertApiKey(deps: ApiKeyDeps, access: WorkspaceAccess, input: Ne
                where workspace_id = ${workspaceId} and revoked_at is null and (expires_at is null or expires_at > ${stamp})) < ${MAX_LIVE_API_KEYS}
         returning id, workspace_id
       ),
-      audited as (${auditFrom("created", "api_key.created", access, meta, at, { name: input.name, prefix, scopes: input.scopes })})
+      audited as (${keyAudit("created", "api_key.created", access, meta, at, { name: input.name, prefix, scopes: input.scopes })})
       select exists (select 1 from created) as created`),
   ]);
   if (!(inserted.rows[0] as { created: boolean } | undefined)?.created) throw new ApiError("CONFLICT", { detail: "apiKeyLimit", params: { limit: MAX_LIVE_API_KEYS } });
@@ -185,7 +186,7 @@ export async function rotateApiKey(deps: ApiKeyDeps, access: WorkspaceAccess, ke
           and (expires_at is null or expires_at > ${stamp}) and scopes <@ ${textArray([...access.permissions])}
         returning id, workspace_id
       ),
-      audited as (${auditFrom("rotated", "api_key.rotated", access, meta, at, { overlapSeconds })})
+      audited as (${keyAudit("rotated", "api_key.rotated", access, meta, at, { overlapSeconds })})
       select exists (select 1 from rotated) as rotated`),
     deps.db.http.select(summaryColumns).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.workspaceId, access.workspaceId))),
   ]);
@@ -213,7 +214,7 @@ export async function revokeApiKey(deps: Pick<ApiKeyDeps, "db" | "clock">, acces
         where id = ${keyId} and workspace_id = ${access.workspaceId} and revoked_at is null
         returning id, workspace_id
       ),
-      audited as (${auditFrom("revoked", "api_key.revoked", access, meta, at)})
+      audited as (${keyAudit("revoked", "api_key.revoked", access, meta, at)})
       select 1`),
     deps.db.http.select({ prefix: apiKeys.prefix }).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.workspaceId, access.workspaceId))),
   ]);
@@ -232,29 +233,19 @@ function refuseEscalation(access: WorkspaceAccess, scopes: readonly string[]): v
  * key's `id` and `workspace_id`): written only when that clause returned a row. The actor is the
  * member or the key that acted.
  */
-function auditFrom(source: string, action: AuditAction, access: WorkspaceAccess, meta: RequestMeta, at: Date, details?: Record<string, unknown>): SQL {
+function keyAudit(source: string, action: AuditAction, access: WorkspaceAccess, meta: RequestMeta, at: Date, details?: Record<string, unknown>): SQL {
   const from = sql.identifier(source);
-  return sql`insert into audit_log (id, actor_id, action, target_type, target_id, workspace_id, details, ip, user_agent, request_id, created_at)
-    select ${newId("audit")}, ${access.actor.id}, ${action}, 'api_key', ${from}.id, ${from}.workspace_id, ${details ? JSON.stringify(details) : null}::jsonb,
-           ${meta.ip}, ${meta.userAgent}, ${meta.requestId}, ${at.toISOString()}::timestamptz
-    from ${from} limit 1`;
-}
-
-/** `array[$1, $2, …]::text[]`: each value its own parameter. */
-function textArray(values: readonly string[]): SQL {
-  return values.length ? sql`array[${sql.join(values.map((value) => sql`${value}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
-}
-
-/** A unique violation of `constraint`, however deep the driver wrapped it. */
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    const { code, constraint: name } = current as { code?: unknown; constraint?: unknown };
-    if (code === "23505" && name === constraint) return true;
-    current = (current as { sourceError?: unknown }).sourceError ?? current.cause;
-  }
-  return false;
-}
-
-function invalidField(path: string, message: string): ApiError {
-  return new ApiError("VALIDATION_FAILED", { errors: [{ path, message, code: "custom" }] });
+  return auditFrom(
+    source,
+    {
+      action,
+      actorId: access.actor.id,
+      workspaceId: sql`${from}.workspace_id`,
+      targetType: "api_key",
+      targetId: sql`${from}.id`,
+      details: details ? sql`${JSON.stringify(details)}::jsonb` : undefined,
+    },
+    meta,
+    at,
+  );
 }

@@ -2,10 +2,10 @@ import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import { cursorTime, decodeCursor, encodeCursor } from "../../lib/cursor";
+import { invalidField } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { AuditAction } from "../identity/audit";
 import type { WorkspaceAccess } from "./access";
-import { invalidField } from "./sql";
 import type { Page } from "./workspaces";
 
 /** The actions a workspace's log holds: what its members, roles, invitations and keys went through. */

@@ -3,12 +3,12 @@ import type { Database } from "../../db/client";
 import type { workspaceInvitations } from "../../db/schema";
 import type { Clock } from "../../lib/clock";
 import { ApiError } from "../../lib/errors";
-import { newId } from "../../lib/ids";
 import type { BuiltInRole } from "../../lib/permissions";
 import type { RequestMeta } from "../../lib/request-meta";
 import { createOpaqueToken, hashOpaqueToken, InvalidTokenError, parseOpaqueToken } from "../../lib/tokens";
 import type { AuditAction } from "../identity/audit";
 import type { Locale, MailMessage } from "../mail/message";
+import { auditFrom } from "./sql";
 
 /** How long an invitation's link works, from its latest sending. */
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -115,10 +115,8 @@ export interface AuditFromRow {
 export function auditFromRow(source: string, event: AuditFromRow, meta: RequestMeta, at: Date): SQL {
   const from = sql.identifier(source);
   const targetId = event.target === "invitation" ? sql`${from}.id` : sql`${from}.user_id`;
-  return sql`insert into audit_log (id, actor_id, action, target_type, target_id, workspace_id, details, ip, user_agent, request_id, created_at)
-    select ${newId("audit")}, ${event.actorId}, ${event.action}, ${event.target}, ${targetId}, ${from}.workspace_id, ${event.details ?? null},
-      ${meta.ip}, ${meta.userAgent}, ${meta.requestId}, ${at.toISOString()}::timestamptz
-    from ${from} limit 1`;
+  const { action, actorId, target, details } = event;
+  return auditFrom(source, { action, actorId, targetType: target, targetId, workspaceId: sql`${from}.workspace_id`, details }, meta, at);
 }
 
 /** A timestamp from a row of a raw statement (drizzle leaves them as PostgreSQL's text, or JSON's). */

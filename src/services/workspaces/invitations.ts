@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { workspaceInvitations } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
-import { ROLE_PERMISSIONS, type BuiltInRole, type Permission } from "../../lib/permissions";
+import { ROLE_PERMISSIONS, type BuiltInRole } from "../../lib/permissions";
 import type { RequestMeta } from "../../lib/request-meta";
 import { normalizeEmail } from "../identity/emails";
 import type { Locale, MailMessage } from "../mail/message";
@@ -21,6 +21,7 @@ import {
   type Invitation,
   type InvitationDeps,
 } from "./invitations-common";
+import { textArray } from "./sql";
 
 /** Whom to invite, with exactly one of a built-in role and a custom role of the workspace. */
 export type NewInvitation = { email: string; role: BuiltInRole; customRoleId?: undefined } | { email: string; role?: undefined; customRoleId: string };
@@ -249,12 +250,4 @@ function refuseBuiltInEscalation(access: WorkspaceAccess, role: BuiltInRole): vo
   const isOwner = access.role !== null && "builtIn" in access.role && access.role.builtIn === "owner";
   if (role === "owner" && !isOwner) throw new ApiError("FORBIDDEN", { detail: "invitationOwnerRole" });
   for (const permission of ROLE_PERMISSIONS[role]) if (!access.permissions.has(permission)) throw REFUSALS.role_too_high();
-}
-
-/** A `text[]` literal of `values`, one parameter each. */
-function textArray(values: Iterable<Permission>) {
-  return sql`array[${sql.join(
-    [...values].map((value) => sql`${value}`),
-    sql`, `,
-  )}]::text[]`;
 }

@@ -2,12 +2,12 @@ import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { users, workspaceMembers, workspaceRoles } from "../../db/schema";
 import { cursorTime, decodeCursor, encodeCursor } from "../../lib/cursor";
-import { ApiError } from "../../lib/errors";
+import { ApiError, invalidField } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import type { BuiltInRole, Permission } from "../../lib/permissions";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { WorkspaceAccess } from "./access";
-import { at, auditFrom, builtInRolesTable, constraintViolation, invalidField, isoTime, lockWorkspace, textArray } from "./sql";
+import { at, auditFrom, builtInRolesTable, constraintViolation, isoTime, lockWorkspace, textArray } from "./sql";
 import type { MemberRole, Page, WorkspaceDeps } from "./workspaces";
 
 /** A member as the API lists them. */

@@ -1,12 +1,12 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { workspaceRoles } from "../../db/schema";
-import { ApiError } from "../../lib/errors";
+import { ApiError, invalidField } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { isPermission, type Permission } from "../../lib/permissions";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { WorkspaceAccess } from "./access";
-import { at, auditFrom, constraintViolation, invalidField, isoTime, isUniqueViolation, lockWorkspace, textArray } from "./sql";
+import { at, auditFrom, constraintViolation, isoTime, isUniqueViolation, lockWorkspace, textArray } from "./sql";
 import type { WorkspaceDeps } from "./workspaces";
 
 /** Custom roles one workspace may have. */

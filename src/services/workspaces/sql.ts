@@ -1,14 +1,14 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { BUILT_IN_ROLES, ROLE_PERMISSIONS } from "../../lib/permissions";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { AuditAction, AuditEvent } from "../identity/audit";
 
-/** `values` as one `text[]` value: a parameter each, so nothing is spliced into the SQL. */
+/** `values` as one `text[]` value: a parameter each, so nothing is spliced into the SQL; `'{}'` when empty. */
 export function textArray(values: Iterable<string>): SQL {
-  return sql`array[${sql.join([...values].map((value) => sql`${value}`), sql`, `)}]::text[]`;
+  const list = [...values];
+  return list.length ? sql`array[${sql.join(list.map((value) => sql`${value}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
 }
 
 /** A timestamp as `2026-11-30T10:00:00.123Z`, for rows read with raw SQL (which hands back PostgreSQL's own format). */
@@ -77,9 +77,4 @@ export function constraintViolation(error: unknown): { code: string; constraint:
 export function isUniqueViolation(error: unknown, constraint: string): boolean {
   const violation = constraintViolation(error);
   return violation?.code === "23505" && violation.constraint === constraint;
-}
-
-/** A 400 naming one invalid field, for what the route's schema cannot check alone. */
-export function invalidField(path: string, message: string): ApiError {
-  return new ApiError("VALIDATION_FAILED", { errors: [{ path, message, code: "custom" }] });
 }

@@ -3,12 +3,12 @@ import type { Database } from "../../db/client";
 import { workspaceMembers, workspaceRoles, workspaces } from "../../db/schema";
 import type { Clock } from "../../lib/clock";
 import { cursorTime, decodeCursor, encodeCursor } from "../../lib/cursor";
-import { ApiError } from "../../lib/errors";
+import { ApiError, invalidField } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import type { BuiltInRole } from "../../lib/permissions";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { WorkspaceAccess } from "./access";
-import { at, auditFrom, invalidField, isoTime, isUniqueViolation } from "./sql";
+import { at, auditFrom, isoTime, isUniqueViolation } from "./sql";
 import { slugFromName, withRandomSuffix } from "./slugs";
 
 /** Live workspaces one user may own; past it, creating (or restoring) one is refused. */
