@@ -4,7 +4,7 @@ import { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from "../../src/lib/pe
 import { call } from "../helpers/app";
 import { createUser } from "../helpers/identity";
 import { openApiDocument } from "../helpers/openapi-document";
-import { issueKey } from "./keys";
+import { issueKey } from "./fixtures";
 import { accessTokenOf, createCast, createWorld, PRINCIPALS, ROLE_PRINCIPALS, type Cast, type Principal, type World } from "./principals";
 import { ROUTE_TABLE, type RouteEntry } from "./route-table";
 

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { workspaceMembers, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
-import { insertInvitation, insertKey, insertRole } from "./keys";
+import { insertInvitation, insertKey, insertRole } from "./fixtures";
 import { passwordlessUser } from "./principals";
 import type { Principal, World } from "./principals";
 
