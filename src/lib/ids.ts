@@ -14,6 +14,12 @@ export const ID_PREFIXES = {
   role: "rol",
   invitation: "inv",
   apiKey: "key",
+  identity: "idn",
+  project: "prj",
+  task: "tsk",
+  comment: "cmt",
+  attachment: "att",
+  event: "evt",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2,8 +2,9 @@ import type { Database } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { RequestMeta } from "../../lib/request-meta";
+import type { DomainAction, DomainSubjectType } from "../domain/actions";
 
-/** Every event the audit log records: authentication, the admins' changes to IP rules, and workspace changes. */
+/** Every event the audit log records: authentication, the admins' changes to IP rules, workspace changes and the domain's. */
 export type AuditAction =
   | "user.registered"
   | "user.email_verified"
@@ -39,13 +40,14 @@ export type AuditAction =
   | "invitation.declined"
   | "api_key.created"
   | "api_key.rotated"
-  | "api_key.revoked";
+  | "api_key.revoked"
+  | DomainAction;
 
 export interface AuditEvent {
   action: AuditAction;
   /** The user or API key that acted; null when nobody known did (a failed login of an unknown address). */
   actorId: string | null;
-  target?: { type: "user" | "session" | "ip_rule" | "workspace" | "member" | "role" | "invitation" | "api_key"; id: string };
+  target?: { type: "user" | "session" | "ip_rule" | "workspace" | "member" | "role" | "invitation" | "api_key" | DomainSubjectType; id: string };
   /** The workspace it happened in: its owners and admins read it there. */
   workspaceId?: string;
   /** What changed, where the action alone does not say (`{ from: "member", to: "admin" }`); never a secret. */

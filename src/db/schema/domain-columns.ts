@@ -1,0 +1,17 @@
+import { customType, text } from "drizzle-orm/pg-core";
+
+/** A PostgreSQL `tsvector`, for generated full-text search columns. Never selected into a response. */
+export const tsvector = customType<{ data: string }>({
+  dataType() {
+    return "tsvector";
+  },
+});
+
+/**
+ * Who created and last changed a row: a user id (`usr_…`) or an API key id (`key_…`). Plain text, no
+ * foreign key: the record outlives the account or key it names.
+ */
+export const authorship = {
+  createdBy: text().notNull(),
+  updatedBy: text().notNull(),
+};

@@ -1,0 +1,31 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { workspaces } from "./workspaces";
+
+/**
+ * What happened in a workspace (`task.created`, `comment.added`, …), written in the same batch as the
+ * change: the outbox that notifications and webhooks read, in `seq` order.
+ */
+export const events = pgTable(
+  "events",
+  {
+    id: text().primaryKey(),
+    /** Commit-ordered enough for a consumer's cursor; gaps are normal. */
+    seq: bigint({ mode: "number" }).generatedAlwaysAsIdentity().notNull().unique("events_seq_key"),
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    type: text().notNull(),
+    subjectType: text().notNull(),
+    subjectId: text().notNull(),
+    /** A user or API key id. */
+    actorId: text(),
+    /** The resource after the change (before it, for a deletion), as the API shows it. */
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [
+    index("events_workspace_seq_idx").on(table.workspaceId, table.seq),
+    check("events_type_format", sql`${table.type} ~ '^[a-z_]+\\.[a-z_]+$'`),
+  ],
+);
