@@ -22,6 +22,12 @@ export const en = {
     INTERNAL_ERROR: "Internal server error",
     CONFIGURATION_ERROR: "Configuration error",
     SERVICE_UNAVAILABLE: "Service unavailable",
+    PRECONDITION_FAILED: "Precondition failed",
+    PRECONDITION_REQUIRED: "Precondition required",
+    IDEMPOTENCY_KEY_REUSED: "Idempotency key reused",
+    IDEMPOTENCY_KEY_IN_USE: "Idempotency key in use",
+    QUOTA_EXCEEDED: "Quota exceeded",
+    BAD_GATEWAY: "Bad gateway",
   } satisfies Record<ErrorCode, string>,
   details: {
     // One default per code, without placeholders, so any `new ApiError(code)` reads well.
@@ -41,6 +47,12 @@ export const en = {
     INTERNAL_ERROR: "An unexpected error occurred. Quote the request id when reporting it.",
     CONFIGURATION_ERROR: "The server is not configured correctly.",
     SERVICE_UNAVAILABLE: "The service is temporarily unavailable; retry later.",
+    PRECONDITION_FAILED: "The resource has changed since you read it; fetch it again and retry with its new ETag.",
+    PRECONDITION_REQUIRED: "This request must carry If-Match with the resource's ETag.",
+    IDEMPOTENCY_KEY_REUSED: "This Idempotency-Key was already used with a different request body.",
+    IDEMPOTENCY_KEY_IN_USE: "A request with this Idempotency-Key is still being processed; retry shortly.",
+    QUOTA_EXCEEDED: "The workspace has used up its storage quota.",
+    BAD_GATEWAY: "An upstream service did not answer as expected; retry later.",
     // Details with placeholders.
     methodNotAllowed: "{method} is not allowed here. Allowed methods: {allowed}.",
     payloadTooLarge: "The request body exceeds the limit of {limit} bytes.",
