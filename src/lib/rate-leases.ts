@@ -2,17 +2,46 @@ import type { Clock } from "./clock";
 import { DependencyUnavailableError } from "./errors";
 import { maxCost, type RateDecision, type RateLease, type RatePolicy } from "./rate-policy";
 
-/** The most units one lease takes, whatever the policy. */
+/** The most units a key's first lease takes, whatever the policy. */
 export const MAX_LEASE_UNITS = 32;
+/** The most units any lease takes, after growing (see nextLeaseSize). */
+export const MAX_GROWN_LEASE_UNITS = 1024;
 /** How long an isolate may spend leased units; whatever is left then is lost. */
 export const LEASE_LIFE_MS = 1000;
+/** A lease spent out within this share of its life was too small for the key's traffic. */
+const QUICK_SHARE = 4;
 
 /**
- * Units an isolate takes from a counter in one call under `policy`: a tenth of its limit (a token
- * bucket's capacity), at most 32. 1 means no lease: a limit under 20 is counted request by request.
+ * Units an isolate takes from a counter in one call under `policy` at first: a tenth of its limit (a
+ * token bucket's capacity), at most 32. 1 means no lease: a limit under 20 is counted request by request.
  */
 export function leaseSize(policy: RatePolicy): number {
-  return Math.max(1, Math.min(MAX_LEASE_UNITS, Math.floor(maxCost(policy) / 10)));
+  return Math.max(1, Math.min(MAX_LEASE_UNITS, tenth(policy)));
+}
+
+/** The most units a lease under `policy` grows to: a tenth of its limit, at most 1,024. */
+export function maxLeaseSize(policy: RatePolicy): number {
+  return Math.max(1, Math.min(MAX_GROWN_LEASE_UNITS, tenth(policy)));
+}
+
+function tenth(policy: RatePolicy): number {
+  return Math.floor(maxCost(policy) / 10);
+}
+
+/**
+ * The size of a key's next lease, from how its last one went: doubled (up to `max`) when the isolate
+ * spent it out within a quarter of its life, since the key's traffic here would otherwise call the
+ * counter more than four times a lease life; halved (down to `base`) when more than half of it
+ * expired unspent, since units held idle are units other isolates are refused. A busy key on one
+ * isolate makes a few calls a second rather than one per 32 requests; the object still never grants
+ * more than the policy allows.
+ */
+export function nextLeaseSize(previous: { size: number; units: number; takenAt: number; expiresAt: number } | undefined, now: number, base: number, max: number): number {
+  if (!previous) return base;
+  const expired = now >= previous.expiresAt;
+  if (!expired && now - previous.takenAt < LEASE_LIFE_MS / QUICK_SHARE) return Math.min(max, previous.size * 2);
+  if (expired && previous.units * 2 > previous.size) return Math.max(base, Math.floor(previous.size / 2));
+  return Math.min(max, Math.max(base, previous.size));
 }
 
 /** One key's leased units in one isolate, and the requests waiting on the lease call in flight, if one is. */
@@ -38,6 +67,10 @@ interface Waiter {
 }
 
 interface Allowance {
+  /** Units the lease was asked for, which the next lease's size starts from. */
+  size: number;
+  /** When it was taken, on the isolate's clock. */
+  takenAt: number;
   /** Units left to spend. */
   units: number;
   /** When the isolate stops spending them, on its clock. */
@@ -47,8 +80,10 @@ interface Allowance {
 }
 
 export interface SpendOptions {
-  /** Units to ask for when the allowance cannot pay (see leaseSize). */
+  /** Units to ask for in a key's first lease (see leaseSize). */
   size: number;
+  /** Units a lease may grow to (see maxLeaseSize); `size` when absent. */
+  maxSize?: number;
   clock: Clock;
   /** How long a request waits on another's lease call before it fails as a late counter would. */
   timeoutMs: number;
@@ -58,7 +93,8 @@ export interface SpendOptions {
 
 /**
  * Pays `cost` for a request of `key` from the isolate's allowance, taking a new lease when it
- * cannot: one call to the counter for up to `size` requests. Concurrent requests of a key share
+ * cannot: one call to the counter for up to `size` requests, more as the key's traffic grows (see
+ * nextLeaseSize). Concurrent requests of a key share
  * the call in flight (a refusal of as many units answers them all). Each unit is spent once, so
  * no isolate passes more than the counter granted; the decision's `remaining` is the counter's as
  * of the lease (units other isolates hold are in neither), so it is low by at most `size`. A
@@ -85,14 +121,15 @@ export async function spendLeased(entries: Map<string, LeaseEntry>, key: string,
   const fresh: LeaseEntry = { waiting: [] };
   entries.set(key, fresh);
   const takenAt = options.clock();
+  const size = nextLeaseSize(allowance, takenAt, options.size, options.maxSize ?? options.size);
   let lease: RateLease;
   try {
-    lease = await options.take(cost, Math.max(options.size, cost));
+    lease = await options.take(cost, Math.max(size, cost));
   } catch (error) {
     for (const waiter of settle(fresh)) waiter.reject(error);
     throw error;
   }
-  if (lease.allowed) fresh.allowance = { units: lease.granted - cost, expiresAt: expiryOf(lease, takenAt), decision: decisionOf(lease) };
+  if (lease.allowed) fresh.allowance = { size, takenAt, units: lease.granted - cost, expiresAt: expiryOf(lease, takenAt), decision: decisionOf(lease) };
   for (const waiter of settle(fresh)) waiter.resolve({ lease, cost });
   return decisionOf(lease);
 }

@@ -4,7 +4,7 @@ import type { Clock } from "./clock";
 import { DependencyUnavailableError } from "./errors";
 import type { IsolateRateLimits } from "./isolate-rate-limits";
 import { createRateCounters, keyDigest } from "./rate-counter";
-import { leaseSize, spendLeased, type LeaseEntry } from "./rate-leases";
+import { leaseSize, maxLeaseSize, spendLeased, type LeaseEntry } from "./rate-leases";
 import { policyKey, type RateDecision, type RatePolicy } from "./rate-policy";
 import type { Redis } from "./redis";
 
@@ -40,8 +40,8 @@ export interface BackendOptions {
 /**
  * The RateCounter Durable Objects, one per key: exact under concurrency, counts that survive
  * eviction. Given `leases` (the isolate's), a policy large enough takes units a lease at a time
- * and spends them in the isolate (rate-leases.ts): one call for up to 32 requests; without, every
- * request is one consume.
+ * and spends them in the isolate (rate-leases.ts): one call for 32 requests at first, up to 1,024 as
+ * a key's traffic grows; without, every request is one consume.
  */
 export function durableObjectLimiter(
   namespace: DurableObjectNamespace<RateCounter>,
@@ -49,13 +49,14 @@ export function durableObjectLimiter(
 ): RateLimiter {
   const counters = createRateCounters(namespace, { timeoutMs, clock });
   const size = leases ? leaseSize(policy) : 1;
+  const maxSize = maxLeaseSize(policy);
   return {
     backend: "durable-object",
     async limit(key, cost) {
       const name = `${prefix}:${key}`;
       if (!leases || size === 1) return { decision: await counters.consume(name, policy, cost), at: clock() };
       const take = (units: number, upTo: number) => counters.lease(name, policy, units, upTo);
-      const decision = await spendLeased(leases, `${policyKey(policy)} ${name}`, cost, { size, clock, timeoutMs, take });
+      const decision = await spendLeased(leases, `${policyKey(policy)} ${name}`, cost, { size, maxSize, clock, timeoutMs, take });
       return { decision, at: clock() };
     },
   };
