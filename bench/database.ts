@@ -2,6 +2,7 @@
 // migrated, and the machine's Redis, behind a local stack whose Neon and Upstash endpoints the
 // Worker reaches over loopback; the database is dropped and the run's Redis keys deleted at the end.
 import { randomBytes } from "node:crypto";
+import type { EndpointName } from "../dev/faults.ts";
 import { silentLogger } from "../dev/logger.ts";
 import { applyMigrations } from "../dev/migrate.ts";
 import { startStack } from "../dev/stack.ts";
@@ -17,6 +18,10 @@ export interface BenchDatabase {
   upstash: Record<"UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN", string>;
   /** Every Redis key the run writes starts with it (RATE_LIMITS' keyPrefix); they are deleted at the end. */
   redisKeyPrefix: string;
+  /** The plain PostgreSQL URL of the run's database, for seeding it directly. */
+  postgresUrl: string;
+  /** Requests (and Neon WebSocket connections) the stack's endpoints received so far: round trips. */
+  arrivals(): Record<EndpointName, number>;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,8 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
       bindings,
       upstash: { UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN },
       redisKeyPrefix,
+      postgresUrl: database.url,
+      arrivals: () => stack.faults.arrivals(),
       close: async () => {
         await stack.close();
         await Promise.all([database.drop(), deleteKeysUnder(TEST_REDIS_URL, redisKeyPrefix)]);

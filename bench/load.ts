@@ -25,6 +25,8 @@ export interface ScenarioResult {
   /** Connection errors and timeouts. */
   errors: number;
   statusCodes: Record<string, number>;
+  /** Database (Neon HTTP requests and WebSocket sessions) and Redis round trips per request, from a sequential sample after the load. */
+  roundTrips?: { database: number; redis: number };
 }
 
 /** Bounded settings from BENCH_DURATION, BENCH_WARMUP and BENCH_CONNECTIONS. */
@@ -128,7 +130,7 @@ const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "-");
 
 export function formatResults(results: ScenarioResult[]): string {
   return formatTable(
-    ["scenario", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "responses", "non-2xx", "unexpected", "errors"],
+    ["scenario", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "responses", "non-2xx", "unexpected", "errors", "db/req", "redis/req"],
     results.map((r) => [
       r.name,
       r.requestsPerSecond.toFixed(0),
@@ -140,6 +142,8 @@ export function formatResults(results: ScenarioResult[]): string {
       String(r.non2xx),
       String(r.unexpected),
       String(r.errors),
+      r.roundTrips ? r.roundTrips.database.toFixed(2) : "-",
+      r.roundTrips ? r.roundTrips.redis.toFixed(2) : "-",
     ]),
   );
 }

@@ -27,11 +27,15 @@ const keepLog = process.env.BENCH_KEEP_LOGS === "1";
 const instances: WorkerdInstance[] = [];
 let scratch: string | undefined;
 
-let database: BenchDatabase = { bindings: {} as BenchDatabase["bindings"], upstash: {} as BenchDatabase["upstash"], redisKeyPrefix: "", close: async () => {} };
+let database: BenchDatabase | undefined;
+/** Requests in the sequential sample that counts a scenario's round trips. */
+const ROUND_TRIP_SAMPLE = 20;
 
 async function cleanup(): Promise<void> {
   await Promise.allSettled(instances.splice(0).map((instance) => instance.close()));
-  await database.close();
+  const closing = database;
+  database = undefined;
+  await closing?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 }
 
@@ -62,7 +66,8 @@ try {
     console.log(`bare: ${formatBuild(bare)}`);
   }
 
-  database = await startBenchDatabase();
+  const bench = await startBenchDatabase();
+  database = bench;
   const signingKeys = JSON.stringify(await generateSigningKeySet());
   /**
    * The app's bindings: the database's, Upstash's only where the Worker counts on it, and RATE_LIMITS.
@@ -73,11 +78,11 @@ try {
     const ping = PING_WORKERS[name];
     return {
       ...APP_BINDINGS,
-      ...database.bindings,
-      ...(ping?.upstash || name === "app, Redis cache" ? database.upstash : {}),
-      REDIS_KEY_PREFIX: database.redisKeyPrefix,
+      ...bench.bindings,
+      ...(ping?.upstash || name === "app, Redis cache" ? bench.upstash : {}),
+      REDIS_KEY_PREFIX: bench.redisKeyPrefix,
       JWT_SIGNING_KEYS: signingKeys,
-      RATE_LIMITS: benchRateLimits(`${database.redisKeyPrefix}${name.replace(/\W+/g, "-")}`, ping?.api ?? "off"),
+      RATE_LIMITS: benchRateLimits(`${bench.redisKeyPrefix}${name.replace(/\W+/g, "-")}`, ping?.api ?? "off"),
     };
   };
   const running = new Map<WorkerName, WorkerdInstance>();
@@ -117,7 +122,8 @@ try {
     const instance = running.get(scenario.worker)!;
     await probe(instance.url + scenario.path, scenario.expectedStatus, { method: scenario.method, headers: scenario.headers, body: scenario.body });
     process.stdout.write(`running ${scenario.name}…\n`);
-    results.push(await runScenario(instance.url, scenario, settings));
+    const result = await runScenario(instance.url, scenario, settings);
+    results.push(instance.name === "bare" ? result : { ...result, roundTrips: await sampleRoundTrips(instance.url, scenario, bench) });
   }
 
   console.log(`\n${formatResults(results)}\n`);
@@ -135,6 +141,25 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanup();
+}
+
+/**
+ * The database and Redis round trips one request of `scenario` makes, in the state the load left
+ * (caches warm): the stack's arrivals over ROUND_TRIP_SAMPLE sequential requests, after a pause for
+ * the load's stragglers and with one for work the Worker left to `waitUntil`.
+ */
+async function sampleRoundTrips(baseUrl: string, scenario: Scenario, bench: BenchDatabase): Promise<{ database: number; redis: number }> {
+  // The load's last requests may still be running in workerd when autocannon returns.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const before = bench.arrivals();
+  for (let request = 0; request < ROUND_TRIP_SAMPLE; request++) {
+    const response = await fetch(baseUrl + scenario.path, { method: scenario.method, headers: { "Accept-Encoding": "identity", ...scenario.headers }, body: scenario.body, signal: AbortSignal.timeout(10_000) });
+    await response.arrayBuffer();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const after = bench.arrivals();
+  const per = (count: number) => count / ROUND_TRIP_SAMPLE;
+  return { database: per(after.neonHttp - before.neonHttp + after.neonWs - before.neonWs), redis: per(after.upstash - before.upstash) };
 }
 
 /** `picked`, plus the scenarios they are compared to, so BENCH_ONLY still prints its ratios. */

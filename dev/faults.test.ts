@@ -37,6 +37,20 @@ describe("FaultSwitch", () => {
   });
 });
 
+describe("FaultSwitch arrivals", () => {
+  it("counts each arrival per endpoint and hands back the endpoint's fault", () => {
+    const faults = new FaultSwitch();
+    faults.set("upstash", { latencyMs: 5 });
+    expect(faults.arrive("upstash")).toEqual({ latencyMs: 5 });
+    faults.arrive("upstash");
+    faults.arrive("neonHttp");
+    expect(faults.arrivals()).toEqual({ neonHttp: 1, neonWs: 0, upstash: 2 });
+    // Reading a fault is not an arrival.
+    faults.get("neonWs");
+    expect(faults.arrivals().neonWs).toBe(0);
+  });
+});
+
 describe("isEndpointName", () => {
   it("accepts exactly the three endpoint names", () => {
     expect(["neonHttp", "neonWs", "upstash"].every(isEndpointName)).toBe(true);

@@ -19,9 +19,13 @@ export function isEndpointName(value: string): value is EndpointName {
   return (ENDPOINTS as readonly string[]).includes(value);
 }
 
-/** Holds the fault currently set for each endpoint; endpoints read it on every request. */
+/**
+ * Holds the fault currently set for each endpoint; endpoints read it on every request (`arrive`),
+ * which also counts the request, so the bench can report round trips per request.
+ */
 export class FaultSwitch {
   readonly #faults = new Map<EndpointName, Fault>();
+  readonly #arrivals = new Map<EndpointName, number>();
 
   set(endpoint: EndpointName, fault: Fault): void {
     this.#faults.set(endpoint, { ...fault });
@@ -34,6 +38,17 @@ export class FaultSwitch {
 
   get(endpoint: EndpointName): Fault {
     return this.#faults.get(endpoint) ?? {};
+  }
+
+  /** The fault for a request or connection arriving at `endpoint`, counted. */
+  arrive(endpoint: EndpointName): Fault {
+    this.#arrivals.set(endpoint, (this.#arrivals.get(endpoint) ?? 0) + 1);
+    return this.get(endpoint);
+  }
+
+  /** Requests (Neon HTTP, Upstash) and connections (Neon WebSocket) each endpoint received so far. */
+  arrivals(): Record<EndpointName, number> {
+    return Object.fromEntries(ENDPOINTS.map((endpoint) => [endpoint, this.#arrivals.get(endpoint) ?? 0])) as Record<EndpointName, number>;
   }
 
   snapshot(): Record<string, Fault> {

@@ -47,7 +47,7 @@ export async function startNeonHttpEndpoint(options: NeonHttpEndpointOptions): P
   const pools = new PgPools(target, logger);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const fault = faults.get("neonHttp");
+    const fault = faults.arrive("neonHttp");
     await delayFor(fault);
     if (fault.drop) return void req.socket.destroy();
     if (fault.errorStatus) {

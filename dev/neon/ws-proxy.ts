@@ -43,7 +43,7 @@ export async function startNeonWsProxy(
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => {}); // a client vanishing during the injected latency is not our error
-    const fault = faults.get("neonWs");
+    const fault = faults.arrive("neonWs");
     void delayFor(fault).then(() => {
       if (fault.drop) return void socket.destroy();
       if (fault.errorStatus) return refuse(socket, fault.errorStatus);

@@ -87,7 +87,7 @@ export async function startUpstashServer(options: UpstashServerOptions): Promise
 }
 
 async function handle(request: http.IncomingMessage, response: http.ServerResponse, context: Context): Promise<void> {
-  const fault = context.faults.get("upstash");
+  const fault = context.faults.arrive("upstash");
   await delayFor(fault);
   if (fault.drop) {
     request.socket.destroy();
