@@ -14,7 +14,7 @@ import { BUILD_ENV, buildBareWorker, buildWorker, formatBuild, type BuildResult 
 import { formatComparisons, formatResults, loadSettingsFromEnv, runScenario, type ScenarioResult } from "./load.ts";
 import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 import { startBenchDatabase, type BenchDatabase } from "./database.ts";
-import { signInForBench } from "./session.ts";
+import { seedForBench, signInForBench } from "./session.ts";
 import { APP_BINDINGS, benchRateLimits, PING_WORKERS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
 import { probe, readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
@@ -116,6 +116,7 @@ try {
   }
   const needsSession = selected.some((scenario) => scenario.withSession);
   const session = needsSession ? await signInForBench((running.get("app") ?? running.get("app, Redis cache"))!.url) : undefined;
+  if (session && selected.some((scenario) => scenario.needsWorkspace)) session.workspace = await seedForBench(bench.postgresUrl, session.email);
   const results: ScenarioResult[] = [];
   for (const template of selected) {
     const scenario = template.withSession ? { ...template, ...template.withSession(session!) } : template;

@@ -19,11 +19,13 @@ export const PING_WORKERS: Partial<Record<WorkerName, { api: "off" | "on"; upsta
 /**
  * RATE_LIMITS for the bench: limits its one client never reaches, so every request pays for its
  * count and none is refused. All requests come without CF-Connecting-IP, so they count against one
- * key (one Durable Object, one Upstash key), as one busy client's would.
+ * key (one Durable Object, one Upstash key), as one busy client's would. The `workspace` limit
+ * follows `api`: the domain scenarios measure the domain, not the limit the ping scenarios measure.
  */
 export function benchRateLimits(keyPrefix: string, api: "off" | "on"): string {
   const unreachable = { policy: { algorithm: "sliding-window", limit: 1_000_000, windowMs: 1000 } };
-  return JSON.stringify({ keyPrefix, auth: unreachable, api: api === "off" ? "off" : unreachable });
+  const perRequest = api === "off" ? "off" : unreachable;
+  return JSON.stringify({ keyPrefix, auth: unreachable, api: perRequest, workspace: perRequest });
 }
 
 /**
@@ -45,6 +47,17 @@ export interface BenchSession {
   email: string;
   password: string;
   accessToken: string;
+  /** The workspace seeded for the domain scenarios (the account owns it), when one of them runs. */
+  workspace?: BenchWorkspace;
+}
+
+/** A seeded workspace (dev/seed.ts): its id, and tasks to read and update. */
+export interface BenchWorkspace {
+  id: string;
+  /** A task in the middle of the list, never deleted by the bench. */
+  taskId: string;
+  /** 100 tasks for the bulk scenario. */
+  bulkTaskIds: string[];
 }
 
 export interface Scenario {
@@ -61,8 +74,10 @@ export interface Scenario {
   expectedStatus: number;
   /** Another scenario's name: the run prints this one's requests/s and p50 relative to it. */
   compareTo?: string;
-  /** Headers and body that need the run's signed-in account. */
-  withSession?: (session: BenchSession) => Pick<Scenario, "headers" | "body">;
+  /** Path, headers and body that need the run's signed-in account. */
+  withSession?: (session: BenchSession) => Partial<Pick<Scenario, "path" | "headers" | "body">>;
+  /** The scenario needs the seeded workspace in `session.workspace`. */
+  needsWorkspace?: boolean;
 }
 
 export const scenarios: Scenario[] = [
