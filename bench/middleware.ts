@@ -36,6 +36,7 @@ const MIDDLEWARE = [
   "requestLogger",
   "secureHeaders",
   "configuration",
+  "tracing",
   "services",
   "cors",
   "ipRules",
