@@ -78,7 +78,7 @@ const otlpHeaders = commaList.transform((pairs, context) => {
 /** A Sentry DSN, `https://<public key>@<host>/<project id>`. */
 const sentryDsn = z.url({ protocol: /^https?$/ }).refine((value) => {
   const url = new URL(value);
-  return url.username !== "" && /^\/(?:[^/]+\/)*\d+$/.test(url.pathname);
+  return /^\w+$/.test(url.username) && /^\/(?:[^/]+\/)*\d+$/.test(url.pathname);
 }, "must be a Sentry DSN: https://<public key>@<host>/<project id>");
 
 /** Settings that send data to a collector: https outside development and test. */

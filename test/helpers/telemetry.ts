@@ -22,7 +22,7 @@ export function receiverEndpoint(name: string): ReceiverEndpoint {
 export function receiverDsn(): ReceiverEndpoint {
   const project = String(crypto.getRandomValues(new Uint32Array(1))[0]);
   const receiver = new URL(inject("telemetryReceiverUrl"));
-  return { url: `${receiver.protocol}//public-key@${receiver.host}/${project}`, path: `/api/${project}/` };
+  return { url: `${receiver.protocol}//publickey@${receiver.host}/${project}`, path: `/api/${project}/` };
 }
 
 /** What the receiver was sent under the endpoint's path, oldest first. */
