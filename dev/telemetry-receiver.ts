@@ -1,10 +1,11 @@
 import { createServer } from "node:http";
 import { closeServer, listen } from "./listen.ts";
 
-/** One POST the receiver took: where it went, its content type and its body as text. */
+/** One POST the receiver took: where it went, its content type, its trace context and its body as text. */
 export interface ReceivedPost {
   path: string;
   contentType: string | null;
+  traceparent: string | null;
   body: string;
 }
 
@@ -13,8 +14,9 @@ const MAX_POSTS = 1000;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * A stand-in for the telemetry services the Worker sends to, for the tests: an OTLP/HTTP collector
- * (`POST <base>/v1/traces`) and a Sentry ingest (`POST /api/<project>/envelope/`). It answers every
+ * A stand-in for the services the Worker sends telemetry and mail to, for the tests: an OTLP/HTTP
+ * collector (`POST <base>/v1/traces`), a Sentry ingest (`POST /api/<project>/envelope/`) and a mail
+ * provider. It answers every
  * POST 200 and records it; `GET /received?prefix=/path` lists what came under a path, so each test
  * reads its own posts by giving its endpoint a path of its own.
  */
@@ -35,7 +37,8 @@ export async function startTelemetryReceiver(host = "127.0.0.1", port = 0) {
       if (size > MAX_BODY_BYTES) return void response.writeHead(413).end();
       chunks.push(chunk);
     }
-    posts.push({ path: url.pathname, contentType: request.headers["content-type"] ?? null, body: Buffer.concat(chunks).toString("utf8") });
+    const header = (name: string) => (request.headers[name] as string | undefined) ?? null;
+    posts.push({ path: url.pathname, contentType: header("content-type"), traceparent: header("traceparent"), body: Buffer.concat(chunks).toString("utf8") });
     if (posts.length > MAX_POSTS) posts.shift();
     response.writeHead(200, { "content-type": "application/json" }).end("{}");
   });

@@ -1,15 +1,10 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { loggedPath } from "../lib/log-redaction";
-import { isLogged } from "../lib/logger";
 import { endpointRoute } from "../lib/matched-route";
-import { exportSpans } from "../lib/tracing/otlp-exporter";
-import { spanLine } from "../lib/tracing/span-log";
+import { emitSpans } from "../lib/tracing/emit";
 import { RequestTracer } from "../lib/tracing/tracer";
 import { requestLog } from "./logger";
-
-/** `service.name` of every span this Worker exports. */
-export const SERVICE_NAME = "edge-backend";
 
 export interface TracingOptions {
   /** Where a span's line goes; console.log by default, which Workers Logs parse as JSON. */
@@ -41,12 +36,13 @@ export function tracing({ write = (line) => console.log(line) }: TracingOptions 
       },
       status >= 500,
     );
-    const requestId = c.get("requestId");
-    if (isLogged("info", config.LOG_LEVEL)) for (const span of spans) write(spanLine(span, requestId));
-    const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
-    if (endpoint) {
-      const resource = { serviceName: SERVICE_NAME, environment: config.APP_ENV, version: c.env.CF_VERSION_METADATA?.id };
-      c.executionCtx.waitUntil(exportSpans({ endpoint, headers: config.OTEL_EXPORTER_OTLP_HEADERS ?? {}, resource }, spans, requestLog(c)));
-    }
+    emitSpans(spans, {
+      config,
+      requestId: c.get("requestId"),
+      version: c.env.CF_VERSION_METADATA?.id,
+      write,
+      keepAlive: (work) => c.executionCtx.waitUntil(work),
+      log: () => requestLog(c),
+    });
   };
 }

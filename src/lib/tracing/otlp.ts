@@ -20,7 +20,7 @@ export interface OtlpResource {
 }
 
 /** SpanKind in opentelemetry-proto's trace.proto. */
-const SPAN_KIND = { server: 2, client: 3 } as const;
+const SPAN_KIND = { server: 2, client: 3, consumer: 5 } as const;
 /** Status.StatusCode: unset, or error. */
 const STATUS_UNSET = 0;
 const STATUS_ERROR = 2;

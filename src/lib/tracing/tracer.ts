@@ -1,6 +1,6 @@
 import { formatTraceparent, newSpanId, type TraceContext } from "../trace-context";
 
-export type SpanKind = "server" | "client";
+export type SpanKind = "server" | "client" | "consumer";
 export type SpanAttributes = Record<string, string | number | boolean>;
 
 /** A span once it has ended: what is logged and exported. */
@@ -63,15 +63,18 @@ export class RequestTracer implements Tracer {
     return new CallSpan(this.#trace, name, attributes, this.#finished);
   }
 
-  /** Ends the request span; returns it first, then the calls that ended, in the order they ended. */
-  finish(name: string, attributes: SpanAttributes, error: boolean): FinishedSpan[] {
+  /**
+   * Ends the request's span (a queue batch's is a consumer span); returns it first, then the calls
+   * that ended, in the order they ended. Calls still running (work left to `waitUntil`) are not in it.
+   */
+  finish(name: string, attributes: SpanAttributes, error: boolean, kind: "server" | "consumer" = "server"): FinishedSpan[] {
     const trace = this.#trace;
     const server: FinishedSpan = {
       traceId: trace.traceId,
       spanId: trace.spanId,
       ...(trace.parentSpanId ? { parentSpanId: trace.parentSpanId } : {}),
       name,
-      kind: "server",
+      kind,
       startMs: this.#startMs,
       endMs: Date.now(),
       attributes,
