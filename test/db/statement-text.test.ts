@@ -17,4 +17,12 @@ describe("statements as they are logged", () => {
   it("cuts a very long statement", () => {
     expect(redactedStatement(`select ${"x, ".repeat(2000)}y`).length).toBe(2001);
   });
+
+  it("leaves nothing of a literal the cut falls inside", () => {
+    const statement = `insert into t values ${"(?), ".repeat(1500)}('${"ada@example.com ".repeat(1000)}')`;
+    const redacted = redactedStatement(statement);
+    expect(redacted).not.toContain("ada@example.com");
+    expect(redactedStatement(`select 'unterminated secret`)).toBe("select ?");
+    expect(redactedStatement("select $$ unterminated secret")).toBe("select ?");
+  });
 });
