@@ -36,6 +36,7 @@ const MIDDLEWARE = [
   "requestLogger",
   "secureHeaders",
   "configuration",
+  "tracing",
   "services",
   "cors",
   "ipRules",
@@ -60,6 +61,8 @@ interface Variant {
   label: string;
   variant: string;
   paths: readonly string[];
+  /** Bindings of this variant's own, over the shared ones. */
+  bindings?: Record<string, string>;
 }
 
 const without = (names: readonly string[]) => `without:${names.join(",")}`;
@@ -74,6 +77,8 @@ const ladder: Variant[] = [
     paths: index < BEFORE_LIVENESS ? PATHS : PATHS.slice(1),
   })),
   { label: "app (createApp)", variant: "app", paths: PATHS },
+  // The same app with tracing switched off by configuration: no span is built, none logged.
+  { label: "app with TRACING=off", variant: "app", paths: PATHS, bindings: { TRACING: "off" } },
 ];
 
 const settings = loadSettingsFromEnv({ BENCH_DURATION: "4", BENCH_WARMUP: "1", ...process.env });
@@ -193,6 +198,7 @@ try {
         RATE_LIMITS: benchRateLimits(`${database.redisKeyPrefix}variant-${instances.length}`, "on"),
         JWT_SIGNING_KEYS: keys,
         BENCH_VARIANT: variant.variant,
+        ...variant.bindings,
       },
       ...readWranglerCompatibility(),
     });

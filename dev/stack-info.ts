@@ -57,6 +57,8 @@ export const FAULT_STACK_NAMES = [
   "breakers",
   /** test/routes/me/me-cache.test.ts: the cache with Upstash slow or down */
   "cache",
+  /** test/db/slow-queries.test.ts: the slow-query log under injected latency */
+  "slow-queries",
 ] as const;
 
 export type FaultStackName = (typeof FAULT_STACK_NAMES)[number];
@@ -85,4 +87,6 @@ export interface TestStacks {
   ownDatabaseStacks: Record<OwnDatabaseStackName, StackInfo>;
   /** Every Redis key a test writes starts with it; the run's keys are deleted when the stacks close. */
   redisKeyPrefix: string;
+  /** A stand-in OTLP collector and Sentry ingest that records what it is sent (dev/telemetry-receiver.ts). */
+  telemetryReceiverUrl: string;
 }

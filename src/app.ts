@@ -20,6 +20,7 @@ import { requestId } from "./middleware/request-id";
 import { secureHeaders } from "./middleware/secure-headers";
 import { services } from "./middleware/services";
 import { traceContext } from "./middleware/trace-context";
+import { tracing } from "./middleware/tracing";
 import { devTools } from "./routes/dev/dev.index";
 import { liveness, readiness } from "./routes/health/health.index";
 import { AUTH_FLOW_PATHS } from "./routes/v1/auth/auth.index";
@@ -62,6 +63,8 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   app.route("/", liveness);
 
   app.use(configuration());
+  // Needs TRACING from the configuration; records every outbound call the services below make.
+  app.use(tracing());
   app.use(services({ scope }));
   app.use(cors());
   // Before anything else looks at the request, but after CORS so a browser can read the refusal.

@@ -47,6 +47,43 @@ const MAIL_PROVIDER_SETTINGS = ["MAIL_API_URL", "MAIL_API_KEY", "MAIL_FROM"] as 
 /** `ada@example.com` or `Example <ada@example.com>`, on one line: a header value, so no CR or LF. */
 const MAIL_FROM = /^(?:[^<>\r\n]{1,100} <[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
 
+/** A header name as HTTP allows it (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const MAX_OTLP_HEADERS = 20;
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS as the OpenTelemetry spec writes it: `key=value` pairs, comma-separated,
+ * values URL-encoded. One malformed pair fails the setting (its value is never echoed).
+ */
+const otlpHeaders = commaList.transform((pairs, context) => {
+  const headers: Record<string, string> = {};
+  for (const pair of pairs.slice(0, MAX_OTLP_HEADERS + 1)) {
+    const separator = pair.indexOf("=");
+    const name = pair.slice(0, separator).trim();
+    let value: string | undefined;
+    try {
+      value = decodeURIComponent(pair.slice(separator + 1).trim());
+    } catch {
+      value = undefined;
+    }
+    if (separator < 1 || !HEADER_NAME.test(name) || value === undefined || /[\r\n]/.test(value) || pairs.length > MAX_OTLP_HEADERS) {
+      context.addIssue({ code: "custom", message: `must be up to ${MAX_OTLP_HEADERS} key=value pairs, comma-separated, values URL-encoded` });
+      return z.NEVER;
+    }
+    headers[name] = value;
+  }
+  return headers;
+});
+
+/** A Sentry DSN, `https://<public key>@<host>/<project id>`. */
+const sentryDsn = z.url({ protocol: /^https?$/ }).refine((value) => {
+  const url = new URL(value);
+  return /^\w+$/.test(url.username) && /^\/(?:[^/]+\/)*\d+$/.test(url.pathname);
+}, "must be a Sentry DSN: https://<public key>@<host>/<project id>");
+
+/** Settings that send data to a collector: https outside development and test. */
+const TELEMETRY_URL_SETTINGS = ["OTEL_EXPORTER_OTLP_ENDPOINT", "SENTRY_DSN"] as const;
+
 /** Vars and secrets the Worker needs, validated once per isolate. */
 export const configSchema = z
   .object({
@@ -118,6 +155,16 @@ export const configSchema = z
     MAIL_API_KEY: optional(z.string().min(1)),
     /** The sender, e.g. `Example <no-reply@example.com>`. */
     MAIL_FROM: optional(z.string().regex(MAIL_FROM)),
+    /** `on`: a span for each request and each outbound call, logged, and exported when an OTLP endpoint is set; `off`: none built. */
+    TRACING: z.enum(["on", "off"]).default("on"),
+    /** An OTLP/HTTP collector's base URL (Jaeger, Grafana Tempo, the Collector): spans go to `<url>/v1/traces` as JSON. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/ })),
+    /** Headers for the collector (a secret): `key=value,key2=value2`, values URL-encoded. */
+    OTEL_EXPORTER_OTLP_HEADERS: optional(otlpHeaders),
+    /** Where unexpected errors go besides the log (a secret): a Sentry DSN. */
+    SENTRY_DSN: optional(sentryDsn),
+    /** Queries slower than this many milliseconds are logged once, with their statement and never their parameters. */
+    SLOW_QUERY_MS: z.coerce.number().int().min(1).max(60_000).default(200),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",
@@ -135,6 +182,9 @@ export const configSchema = z
     }
     if (env.MAIL_TRANSPORT === "outbox") context.addIssue({ code: "custom", message: "allowed only in development and test", path: ["MAIL_TRANSPORT"] });
     if (env.MAIL_API_URL?.startsWith("http:")) context.addIssue({ code: "custom", message: "must be https outside development and test", path: ["MAIL_API_URL"] });
+    for (const setting of TELEMETRY_URL_SETTINGS) {
+      if (env[setting]?.startsWith("http:")) context.addIssue({ code: "custom", message: "must be https outside development and test", path: [setting] });
+    }
   })
   .transform((env) => ({ ...env, MAIL_TRANSPORT: mailTransport(env) }));
 

@@ -4,7 +4,10 @@ import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-server
 import type { Config } from "../env";
 import type { DependencyGuard } from "../lib/dependency-guard";
 import { DependencyUnavailableError } from "../lib/errors";
+import { createLogger, type Logger } from "../lib/logger";
+import { NO_TRACER, type Tracer } from "../lib/tracing/tracer";
 import { configureNeon, neonFetchOptions } from "./neon-config";
+import { ObservedQueries } from "./query-observer";
 import * as schema from "./schema";
 
 type Transaction = Parameters<Parameters<NeonDatabase<typeof schema>["transaction"]>[0]>[0];
@@ -35,24 +38,43 @@ export interface DatabaseOptions {
    * transaction from its Pool connect to its end (the isolate's circuit breaker, see AppScope).
    */
   guard?: DependencyGuard;
+  /** Records a client span per call (the request's tracer; none when tracing is off). */
+  tracer?: Tracer;
+  /** The logger for slow-query lines: the request's, so they carry its ids. */
+  log?: () => Logger;
 }
 
 const unguarded: DependencyGuard = { run: (call) => call() };
 
-export function createDatabase(config: Config, { guard = unguarded }: DatabaseOptions = {}): Database {
+export function createDatabase(config: Config, { guard = unguarded, tracer = NO_TRACER, log = () => createLogger({ level: config.LOG_LEVEL }) }: DatabaseOptions = {}): Database {
   const timeoutMs = config.DATABASE_TIMEOUT_MS;
   configureNeon({ httpEndpoint: config.NEON_HTTP_ENDPOINT, wsProxy: config.NEON_WS_PROXY });
-  const sql = neon(config.DATABASE_URL, { fetchOptions: neonFetchOptions({ timeoutMs, guard }) });
+  const serverAddress = new URL(config.DATABASE_URL).hostname;
+  const observer = new ObservedQueries({ tracer, slowQueryMs: config.SLOW_QUERY_MS, log, serverAddress });
+  const sql = neon(config.DATABASE_URL, { fetchOptions: neonFetchOptions({ timeoutMs, guard, observer }) });
   const http = drizzleHttp({ client: sql, schema, casing: "snake_case" });
 
   return {
     http,
-    transaction: (work) => guard.run(() => runTransaction(config, work)),
+    transaction: (work) => guard.run(() => tracedTransaction(tracer, serverAddress, () => runTransaction(config, work))),
     async ping(pingTimeoutMs) {
-      const bound = neonFetchOptions({ timeoutMs: Math.min(pingTimeoutMs, timeoutMs), guard });
+      const bound = neonFetchOptions({ timeoutMs: Math.min(pingTimeoutMs, timeoutMs), guard, observer });
       await sql.query("select 1", [], { fetchOptions: bound });
     },
   };
+}
+
+/** A transaction's span: the WebSocket protocol cannot carry `traceparent`, but the call is recorded. */
+async function tracedTransaction<T>(tracer: Tracer, serverAddress: string, run: () => Promise<T>): Promise<T> {
+  const span = tracer.startCall("postgresql transaction", { "db.system.name": "postgresql", "server.address": serverAddress });
+  let failed = true;
+  try {
+    const result = await run();
+    failed = false;
+    return result;
+  } finally {
+    span.end(failed);
+  }
 }
 
 /** `work` in an interactive transaction on a Pool of its own, bounded as a whole by DATABASE_TIMEOUT_MS. */

@@ -2,6 +2,7 @@ import { neonConfig } from "@neondatabase/serverless";
 import type { DependencyGuard } from "../lib/dependency-guard";
 import { DependencyUnavailableError } from "../lib/errors";
 import { pointNeonAtLocalStack, type LocalNeonEndpoints } from "./local-neon";
+import type { QueryObserver } from "./query-observer";
 
 /** How one Database's HTTP queries and batches are sent. */
 export interface NeonFetchSettings {
@@ -9,6 +10,8 @@ export interface NeonFetchSettings {
   timeoutMs: number;
   /** Decides whether a call is made at all (the isolate's circuit breaker) and sees its outcome. */
   guard?: DependencyGuard;
+  /** Sees each call the guard lets through: its span and the slow-query line (see query-observer.ts). */
+  observer?: QueryObserver;
 }
 
 /**
@@ -43,8 +46,18 @@ type NeonFetchInit = RequestInit & { [SETTINGS]?: NeonFetchSettings };
 async function neonFetch(input: RequestInfo | URL, init?: NeonFetchInit): Promise<Response> {
   const { [SETTINGS]: settings, ...rest } = init ?? {};
   if (!settings) return fetch(input, rest);
-  const send = () => boundedFetch(input, rest, settings.timeoutMs);
+  const { observer, timeoutMs } = settings;
+  const send = observer
+    ? () => observer.observe(rest.body, (headers) => boundedFetch(input, headers ? withHeaders(rest, headers) : rest, timeoutMs))
+    : () => boundedFetch(input, rest, timeoutMs);
   return settings.guard ? settings.guard.run(send) : send();
+}
+
+/** `init` with `headers` added to the driver's own (a plain object, or anything Headers takes). */
+function withHeaders(init: RequestInit, headers: Record<string, string>): RequestInit {
+  const merged = new Headers(init.headers);
+  for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+  return { ...init, headers: merged };
 }
 
 /**

@@ -1,6 +1,9 @@
 import { createDatabase } from "../db/client";
 import { loadConfig, type Config } from "../env";
 import { createLogger, type Logger } from "../lib/logger";
+import { startTrace } from "../lib/trace-context";
+import { emitSpans } from "../lib/tracing/emit";
+import { NO_TRACER, RequestTracer, type Tracer } from "../lib/tracing/tracer";
 import { createMailer, type Mailer } from "../services/mail/mailer";
 import { MailMessageSchema } from "../services/mail/message";
 import { renderMail } from "../services/mail/templates/render";
@@ -14,8 +17,8 @@ export function retryDelaySeconds(attempts: number): number {
 const CONFIGURATION_RETRY_SECONDS = 300;
 
 export interface MailConsumerOptions {
-  /** Makes the mailer from the configuration; tests pass their own transport through it. */
-  mailer?: (config: Config) => Mailer;
+  /** Makes the mailer from the configuration, recording its sends on `tracer`; tests pass their own transport through it. */
+  mailer?: (config: Config, tracer: Tracer) => Mailer;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface MailConsumerOptions {
  * that does not match the schema can never be sent, and is logged and dropped.
  */
 export function mailConsumer({ mailer = defaultMailer }: MailConsumerOptions = {}): ExportedHandlerQueueHandler<Env> {
-  return async function consumeMail(batch, env) {
+  return async function consumeMail(batch, env, ctx) {
     const loaded = loadConfig(env);
     const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { queue: batch.queue } });
     if (!loaded.ok) {
@@ -34,8 +37,19 @@ export function mailConsumer({ mailer = defaultMailer }: MailConsumerOptions = {
       return;
     }
     const config = loaded.config;
-    const send = mailer(config);
+    // A batch starts a trace of its own: its messages do not carry the requests' trace context.
+    const tracer = config.TRACING === "on" ? new RequestTracer(startTrace(undefined)) : undefined;
+    const send = mailer(config, tracer ?? NO_TRACER);
     await Promise.all(batch.messages.map((message) => deliver(message, config, send, logger)));
+    if (!tracer) return;
+    const attributes = { "messaging.system": "cloudflare_queues", "messaging.destination.name": batch.queue, "messaging.batch.message_count": batch.messages.length };
+    emitSpans(tracer.finish(`process ${batch.queue}`, attributes, false, "consumer"), {
+      config,
+      version: env.CF_VERSION_METADATA?.id,
+      write: (line) => console.log(line),
+      keepAlive: (work) => ctx.waitUntil(work),
+      log: () => logger,
+    });
   };
 }
 
@@ -59,7 +73,7 @@ async function deliver(message: Message, config: Config, mailer: Mailer, logger:
   }
 }
 
-function defaultMailer(config: Config): Mailer {
+function defaultMailer(config: Config, tracer: Tracer): Mailer {
   let db: ReturnType<typeof createDatabase> | undefined;
-  return createMailer(config, { db: () => (db ??= createDatabase(config)) });
+  return createMailer(config, { db: () => (db ??= createDatabase(config, { tracer })), tracer });
 }

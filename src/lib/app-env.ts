@@ -4,6 +4,7 @@ import type { Services } from "../services/container";
 import type { UserProfile } from "../services/identity/users";
 import type { Permission } from "./permissions";
 import type { TraceContext } from "./trace-context";
+import type { RequestTracer } from "./tracing/tracer";
 
 /** Hono environment shared by every route and middleware: bindings plus per-request variables. */
 export interface AppEnv {
@@ -14,6 +15,8 @@ export interface AppEnv {
     traceId: string;
     /** This request's span; pass it to `traceHeaders` for outgoing calls. */
     trace: TraceContext;
+    /** Set by `tracing()` when TRACING is on: records this request's outbound calls as spans. */
+    tracer?: RequestTracer;
     config: Config;
     services: Services;
     /** Set by `authenticate()`; logged when known. */

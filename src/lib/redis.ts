@@ -1,6 +1,7 @@
 import { Redis, errors, type RedisConfigCloudflare, type UpstashRequest } from "@upstash/redis/cloudflare";
 import type { Config } from "../env";
 import type { DependencyGuard } from "./dependency-guard";
+import { NO_TRACER, type Tracer } from "./tracing/tracer";
 
 export type { Redis };
 
@@ -10,10 +11,14 @@ const COMMAND_TIMEOUT_MS = 1000;
 export interface RedisOptions {
   /** Runs every request the client sends, a pipeline being one (the isolate's circuit breaker). */
   guard?: DependencyGuard;
+  /** Records a client span per request the client sends (the request's tracer). */
+  tracer?: Tracer;
 }
 
+const unguarded: DependencyGuard = { run: (call) => call() };
+
 /** The only module that builds the Upstash client. Undefined when Upstash is not configured. */
-export function createRedis(config: Config, { guard }: RedisOptions = {}): Redis | undefined {
+export function createRedis(config: Config, { guard, tracer }: RedisOptions = {}): Redis | undefined {
   if (!config.UPSTASH_REDIS_REST_URL || !config.UPSTASH_REDIS_REST_TOKEN) return undefined;
   const settings: RedisConfigCloudflare = {
     url: config.UPSTASH_REDIS_REST_URL,
@@ -23,21 +28,46 @@ export function createRedis(config: Config, { guard }: RedisOptions = {}): Redis
     // One signal per request, retry included: a command waits at most this long in all.
     signal: () => AbortSignal.timeout(COMMAND_TIMEOUT_MS),
   };
-  return guard ? new GuardedRedis(settings, guard) : new Redis(settings);
+  return guard || tracer ? new GuardedRedis(settings, guard ?? unguarded, tracer ?? NO_TRACER) : new Redis(settings);
 }
 
 /**
- * The Upstash client with every request run by `guard`. The client takes no fetch of its own; its
- * requester (the protected `client`, which commands, pipelines and scripts all go through) is the
- * one per-client place every call passes.
+ * The Upstash client with every request run by `guard` and recorded by `tracer`. The client takes no
+ * fetch of its own; its requester (the protected `client`, which commands, pipelines and scripts all
+ * go through) is the one per-client place every call passes.
  */
 class GuardedRedis extends Redis {
-  constructor(settings: RedisConfigCloudflare, guard: DependencyGuard) {
+  constructor(settings: RedisConfigCloudflare, guard: DependencyGuard, tracer: Tracer) {
     super(settings);
     const requester = this.client;
     const send = requester.request.bind(requester);
-    requester.request = <TResult>(request: UpstashRequest) => guard.run(() => send<TResult>(request));
+    requester.request = <TResult>(request: UpstashRequest) => guard.run(() => tracedRequest(tracer, request, send<TResult>));
   }
+}
+
+/** One REST request as a client span, its `traceparent` sent along; command names only, never keys or values. */
+async function tracedRequest<T>(tracer: Tracer, request: UpstashRequest, send: (request: UpstashRequest) => Promise<T>): Promise<T> {
+  if (tracer === NO_TRACER) return send(request);
+  const operation = operationName(request);
+  const span = tracer.startCall(`redis ${operation}`, { "db.system.name": "redis", "db.operation.name": operation });
+  let failed = true;
+  try {
+    const traceparent = span.traceparent;
+    const result = await send(traceparent ? { ...request, headers: { ...request.headers, traceparent } } : request);
+    failed = false;
+    return result;
+  } finally {
+    span.end(failed);
+  }
+}
+
+/** `GET` for a command, `PIPELINE` or `MULTI` for several in one request. */
+function operationName(request: UpstashRequest): string {
+  const kind = request.path?.[0];
+  if (kind === "pipeline") return "PIPELINE";
+  if (kind === "multi-exec") return "MULTI";
+  const command = Array.isArray(request.body) ? request.body[0] : undefined;
+  return typeof command === "string" && /^[A-Za-z.]{1,32}$/.test(command) ? command.toUpperCase() : "COMMAND";
 }
 
 /**

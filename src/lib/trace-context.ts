@@ -121,6 +121,11 @@ export function traceHeaders(trace: TraceContext): Record<string, string> {
   return headers;
 }
 
+/** A new span id (16 lowercase hex characters, never all zeros), for a span inside this request. */
+export function newSpanId(): string {
+  return randomIds(SPAN_ID_BYTES)[0]!;
+}
+
 /** Each byte's two lowercase hex digits, so an id is formatted by lookups alone. */
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { systemClock } from "../lib/clock";
+import { NO_TRACER, type Tracer } from "../lib/tracing/tracer";
 import { AppScope } from "../services/app-scope";
 import { createServices, type RequestHooks } from "../services/container";
 import { requestLog } from "./logger";
@@ -29,5 +30,9 @@ class ContextHooks implements RequestHooks {
 
   log() {
     return requestLog(this.c);
+  }
+
+  tracer(): Tracer {
+    return this.c.get("tracer") ?? NO_TRACER;
   }
 }

@@ -6,6 +6,7 @@ import { oneFailurePerRequest } from "../lib/dependency-guard";
 import { createLogger, type Logger } from "../lib/logger";
 import type { IsolateRateLimits } from "../lib/isolate-rate-limits";
 import { createRedis, type Redis } from "../lib/redis";
+import { NO_TRACER, type Tracer } from "../lib/tracing/tracer";
 import { importSigningKeys, type SigningKeys } from "../lib/tokens";
 import type { AppScope, SessionCheck } from "./app-scope";
 import type { IpRuleCache } from "./ip-rule-cache";
@@ -40,10 +41,12 @@ export interface RequestHooks {
   keepAlive(work: Promise<unknown>): void;
   /** The request's logger. */
   log(): Logger;
+  /** Records the request's outbound calls as spans (NO_TRACER when tracing is off). */
+  tracer(): Tracer;
 }
 
 /** For services made outside a request (tests, scripts): work is left to run, lines go to the console. */
-const DETACHED: RequestHooks = { keepAlive: () => {}, log: () => createLogger() };
+const DETACHED: RequestHooks = { keepAlive: () => {}, log: () => createLogger(), tracer: () => NO_TRACER };
 
 /**
  * Builds each client on first use within the request, so requests that touch neither service
@@ -81,13 +84,17 @@ class RequestServices implements Services {
   #createDatabase(): Database {
     const config = this.#config;
     const target = `${config.DATABASE_URL} ${config.NEON_HTTP_ENDPOINT ?? ""}`;
-    return createDatabase(config, { guard: oneFailurePerRequest(this.#scope.breaker("database", target, config)) });
+    return createDatabase(config, {
+      guard: oneFailurePerRequest(this.#scope.breaker("database", target, config)),
+      tracer: this.#hooks.tracer(),
+      log: () => this.#hooks.log(),
+    });
   }
 
   #createRedis(): Redis | undefined {
     const config = this.#config;
     if (!config.UPSTASH_REDIS_REST_URL) return undefined;
-    return createRedis(config, { guard: this.#scope.breaker("redis", config.UPSTASH_REDIS_REST_URL, config) });
+    return createRedis(config, { guard: this.#scope.breaker("redis", config.UPSTASH_REDIS_REST_URL, config), tracer: this.#hooks.tracer() });
   }
 
   get clock(): Clock {
