@@ -30,4 +30,8 @@ class ContextHooks implements RequestHooks {
   log() {
     return requestLog(this.c);
   }
+
+  meter() {
+    return this.c.get("meter");
+  }
 }

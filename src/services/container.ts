@@ -4,6 +4,7 @@ import { createCache, type Cache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { oneFailurePerRequest } from "../lib/dependency-guard";
 import { createLogger, type Logger } from "../lib/logger";
+import { meteredDatabaseGuard, type RequestMeter } from "../lib/metrics";
 import type { IsolateRateLimits } from "../lib/isolate-rate-limits";
 import { createRedis, type Redis } from "../lib/redis";
 import { importSigningKeys, type SigningKeys } from "../lib/tokens";
@@ -40,6 +41,8 @@ export interface RequestHooks {
   keepAlive(work: Promise<unknown>): void;
   /** The request's logger. */
   log(): Logger;
+  /** The request's metrics, when they are on. */
+  meter?(): RequestMeter | undefined;
 }
 
 /** For services made outside a request (tests, scripts): work is left to run, lines go to the console. */
@@ -81,7 +84,8 @@ class RequestServices implements Services {
   #createDatabase(): Database {
     const config = this.#config;
     const target = `${config.DATABASE_URL} ${config.NEON_HTTP_ENDPOINT ?? ""}`;
-    return createDatabase(config, { guard: oneFailurePerRequest(this.#scope.breaker("database", target, config)) });
+    const breaker = this.#scope.breaker("database", target, config);
+    return createDatabase(config, { guard: oneFailurePerRequest(meteredDatabaseGuard(breaker, () => this.#hooks.meter?.())) });
   }
 
   #createRedis(): Redis | undefined {
@@ -124,6 +128,7 @@ class RequestServices implements Services {
       prefix: this.#config.REDIS_KEY_PREFIX,
       keepAlive: (work) => this.#hooks.keepAlive(work),
       log: () => this.#hooks.log(),
+      meter: () => this.#hooks.meter?.(),
     }));
   }
 }
