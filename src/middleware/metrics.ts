@@ -51,8 +51,17 @@ export function metrics({ isolate }: MetricsOptions): MiddlewareHandler<AppEnv> 
     isolate.observe("http_request_duration_seconds", labelText({ route, method }), seconds, REQUEST_DURATION_BUCKETS);
     if (c.env.METRICS) writeRequestPoint(c.env.METRICS, { route, method, statusClass: klass, status, seconds }, meter);
     const flushMs = loaded.ok ? loaded.config.METRICS_FLUSH_SECONDS * 1000 : DEFAULT_FLUSH_MS;
-    if (isolate.requestDone(flushMs) && c.env.METRICS_AGGREGATOR) c.executionCtx.waitUntil(flushMetrics(c, isolate));
+    if (isolate.requestDone(flushMs) && c.env.METRICS_AGGREGATOR) executionContextOf(c)?.waitUntil(flushMetrics(c, isolate));
   };
+}
+
+/** The request's execution context; an app called without one (`app.request(path)` in a test) flushes on a later request. */
+function executionContextOf(c: Context<AppEnv>): Pick<ExecutionContext, "waitUntil"> | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
