@@ -9,10 +9,19 @@ export const METRICS_TOKEN = "metrics-token-for-the-tests-0123456789";
  * The METRICS_AGGREGATOR binding, pointed at an aggregator of the caller's own: every app given it
  * flushes to the same object, and no other test's requests reach that object.
  */
-export function aggregatorOfItsOwn(): DurableObjectNamespace {
+export function aggregatorOfItsOwn(): DurableObjectNamespace & { calls: number } {
   const real = env.METRICS_AGGREGATOR;
   const name = `test-${crypto.randomUUID()}`;
-  return { idFromName: () => real.idFromName(name), get: (id: DurableObjectId) => real.get(id) } as unknown as DurableObjectNamespace;
+  const namespace = {
+    /** Stubs asked for: one per call the app makes to the aggregator. */
+    calls: 0,
+    idFromName: () => real.idFromName(name),
+    get: (id: DurableObjectId) => {
+      namespace.calls += 1;
+      return real.get(id);
+    },
+  };
+  return namespace as unknown as DurableObjectNamespace & { calls: number };
 }
 
 /** Bindings for an app whose metrics flush after every request to `aggregator`, with the test's token. */

@@ -45,6 +45,18 @@ describe("GET /metrics", () => {
     expect((await scrape(app, bindings)).counter("http_requests_total", { route: "/metrics", method: "GET", status_class: "2xx" })).toBe(1);
   });
 
+  it("costs a request no round trip, and a scrape one call to the aggregator and no database round trip", async () => {
+    const aggregator = aggregatorOfItsOwn();
+    const bindings = meteredBindings(aggregator, { METRICS_FLUSH_SECONDS: "300" });
+    const app = testApp();
+    for (let i = 0; i < 3; i++) await call(app, "/v1/nope", undefined, bindings);
+    expect(aggregator.calls).toBe(0);
+    const { result: scraped, roundTrips } = await countDatabaseRoundTrips(() => scrape(app, bindings));
+    expect(scraped.counter("http_requests_total", unmatched)).toBe(3);
+    expect(aggregator.calls).toBe(1);
+    expect(roundTrips).toBe(0);
+  });
+
   it("counts a signed-in request's authentication and each of its database calls", async () => {
     const bindings = meteredBindings(aggregatorOfItsOwn());
     const app = testApp();
