@@ -7,14 +7,12 @@ import {
   aggregatorOf,
   type AuthMethod,
   IsolateMetrics,
-  labelText,
   methodLabel,
   RequestMeter,
   statusClass,
   UNMATCHED_ROUTE,
   writeRequestPoint,
 } from "../lib/metrics";
-import { REQUEST_DURATION_BUCKETS } from "../lib/metrics/definitions";
 import { InvalidTokenError } from "../lib/tokens";
 import { requestLog } from "./logger";
 
@@ -46,10 +44,8 @@ export function metrics({ isolate }: MetricsOptions): MiddlewareHandler<AppEnv> 
     const route = endpointRoute(c)?.path ?? UNMATCHED_ROUTE;
     const method = methodLabel(c.req.method);
     const status = c.res.status;
-    const klass = statusClass(status);
-    isolate.count("http_requests_total", labelText({ route, method, status_class: klass }));
-    isolate.observe("http_request_duration_seconds", labelText({ route, method }), seconds, REQUEST_DURATION_BUCKETS);
-    if (c.env.METRICS) writeRequestPoint(c.env.METRICS, { route, method, statusClass: klass, status, seconds }, meter);
+    isolate.request(route, method, status, seconds);
+    if (c.env.METRICS) writeRequestPoint(c.env.METRICS, { route, method, statusClass: statusClass(status), status, seconds }, meter);
     const flushMs = loaded.ok ? loaded.config.METRICS_FLUSH_SECONDS * 1000 : DEFAULT_FLUSH_MS;
     if (isolate.requestDone(flushMs) && c.env.METRICS_AGGREGATOR) executionContextOf(c)?.waitUntil(flushMetrics(c, isolate));
   };

@@ -28,6 +28,18 @@ describe("IsolateMetrics", () => {
     expect(await flushed(metrics)).toEqual(new Map());
   });
 
+  it("sends a request as its count by status class and its duration, labelled by route template and method", async () => {
+    const metrics = new IsolateMetrics(manualClock().clock);
+    metrics.request("/v1/me", "GET", 200, 0.02);
+    metrics.request("/v1/me", "GET", 404, 0.3);
+    const sent = await flushed(metrics);
+    expect(sent.get('http_requests_total{route="/v1/me",method="GET",status_class="2xx"}')).toBe(1);
+    expect(sent.get('http_requests_total{route="/v1/me",method="GET",status_class="4xx"}')).toBe(1);
+    expect(sent.get('http_request_duration_seconds_bucket{route="/v1/me",method="GET",le="0.025"}')).toBe(1);
+    expect(sent.get('http_request_duration_seconds_bucket{route="/v1/me",method="GET",le="0.5"}')).toBe(2);
+    expect(sent.get('http_request_duration_seconds_count{route="/v1/me",method="GET"}')).toBe(2);
+  });
+
   it("escapes label values as the text format requires", () => {
     expect(labelText({ route: 'a"b\\c\nd' })).toBe('route="a\\"b\\\\c\\nd"');
   });
