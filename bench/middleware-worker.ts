@@ -13,6 +13,7 @@ import { notFound } from "../src/middleware/not-found";
 import { onError } from "../src/middleware/on-error";
 
 // Wrangler refuses a bundle that does not export the Durable Objects wrangler.toml binds.
+export { MetricsAggregator } from "../src/durable-objects/metrics-aggregator";
 export { RateCounter } from "../src/durable-objects/rate-counter";
 
 /** Where app.ts registers global middleware: everything, and the versioned API. */

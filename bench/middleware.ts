@@ -32,6 +32,7 @@ import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 /** The global middleware in app.ts's order (the /v1/* ones included), by the names of their functions. */
 const MIDDLEWARE = [
   "requestId",
+  "metrics",
   "traceContext",
   "requestLogger",
   "secureHeaders",
@@ -50,8 +51,8 @@ const MIDDLEWARE = [
   "etag",
   "mutableResponse",
 ] as const;
-/** /health is mounted after the first four: the rest never run for it. */
-const BEFORE_LIVENESS = 4;
+/** /health is mounted after the first five: the rest never run for it. */
+const BEFORE_LIVENESS = 5;
 /** The JWKS is a small 200 JSON answer: what an ETag costs a short body. */
 const PATHS = ["/health", "/v1/bench/ping", "/v1/nope", "/v1/openapi.json", "/.well-known/jwks.json"] as const;
 /** What each path must answer; a measurement of anything else (a 503 from a dependency) is refused. */

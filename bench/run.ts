@@ -48,7 +48,7 @@ try {
 
   const bundles = new Map<WorkerName, BuildResult>();
   scratch = await mkdtemp(path.join(tmpdir(), "bench-"));
-  const appWorkers = (["app", "app, Redis cache"] as const).filter((name) => workersNeeded.has(name));
+  const appWorkers = (["app", "app, metrics off", "app, Redis cache"] as const).filter((name) => workersNeeded.has(name));
   if (appWorkers.length > 0) {
     const app = await buildWorker();
     for (const name of appWorkers) bundles.set(name, app);
@@ -83,6 +83,7 @@ try {
       REDIS_KEY_PREFIX: bench.redisKeyPrefix,
       JWT_SIGNING_KEYS: signingKeys,
       RATE_LIMITS: benchRateLimits(`${bench.redisKeyPrefix}${name.replace(/\W+/g, "-")}`, ping?.api ?? "off"),
+      ...(name === "app, metrics off" ? { METRICS_ENABLED: "false" } : {}),
     };
   };
   const running = new Map<WorkerName, WorkerdInstance>();

@@ -5,9 +5,10 @@
  * Which Worker answers: this app's bundle (dist/index.js), with the api rate limit off (the `auth`
  * limit, on the Durable Objects, stays on); the app with the bench's ping route (bench/ping-app.ts)
  * and its api rate limit off, on the Durable Objects or on Upstash; the app with Upstash configured, so
- * the cache's Redis tier is on (the api limit still off); or the bare Hono Worker (bench/bare-worker.ts).
+ * the cache's Redis tier is on (the api limit still off); the app with METRICS_ENABLED=false; or the bare
+ * Hono Worker (bench/bare-worker.ts).
  */
-export type WorkerName = "app" | "app, Redis cache" | "ping, no limiter" | "ping, Durable Object limiter" | "ping, Upstash limiter" | "bare";
+export type WorkerName = "app" | "app, metrics off" | "app, Redis cache" | "ping, no limiter" | "ping, Durable Object limiter" | "ping, Upstash limiter" | "bare";
 
 /** The Workers built from bench/ping-app.ts, and how each sets its api rate limit. */
 export const PING_WORKERS: Partial<Record<WorkerName, { api: "off" | "on"; upstash: boolean }>> = {
@@ -82,6 +83,8 @@ export interface Scenario {
 
 export const scenarios: Scenario[] = [
   { name: "GET /health (app)", worker: "app", method: "GET", path: "/health", expectedStatus: 200, compareTo: "GET /health (bare)" },
+  // The same with the metrics off: the ratio is what counting a request (and its flushes) costs /health.
+  { name: "GET /health (app, metrics off)", worker: "app, metrics off", method: "GET", path: "/health", expectedStatus: 200, compareTo: "GET /health (app)" },
   // Through every global middleware, the router and the OpenAPI generator.
   { name: "GET /v1/openapi.json (app)", worker: "app", method: "GET", path: "/v1/openapi.json", expectedStatus: 200, compareTo: "GET /health (bare)" },
   // Through every global middleware to the not-found handler's problem+json.

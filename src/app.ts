@@ -10,7 +10,9 @@ import { crossSite } from "./middleware/cross-site";
 import { etag } from "./middleware/etag";
 import { ipRules } from "./middleware/ip-rules";
 import { jsonBody } from "./middleware/json-body";
+import { IsolateMetrics } from "./lib/metrics";
 import { requestLogger } from "./middleware/logger";
+import { metrics } from "./middleware/metrics";
 import { notFound } from "./middleware/not-found";
 import { mutableResponse } from "./middleware/mutable-response";
 import { onError } from "./middleware/on-error";
@@ -23,6 +25,7 @@ import { traceContext } from "./middleware/trace-context";
 import { tracing } from "./middleware/tracing";
 import { devTools } from "./routes/dev/dev.index";
 import { liveness, readiness } from "./routes/health/health.index";
+import { metricsEndpoint } from "./routes/metrics/metrics.index";
 import { AUTH_FLOW_PATHS } from "./routes/v1/auth/auth.index";
 import { v1 } from "./routes/v1/index";
 import { jwksRoute, wellKnown } from "./routes/well-known/jwks";
@@ -53,8 +56,10 @@ export interface AppOptions {
 export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   const app = createRouter();
   const scope = new AppScope(clock, cache);
+  const isolateMetrics = new IsolateMetrics(clock);
 
   app.use(requestId());
+  app.use(metrics({ isolate: isolateMetrics }));
   app.use(traceContext());
   app.use(requestLogger());
   app.use(secureHeaders());
@@ -89,12 +94,14 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   app.use(mutableResponse());
 
   app.route("/", readiness(clock));
+  app.route("/", metricsEndpoint(isolateMetrics));
   app.route("/", wellKnown);
   app.route("/v1", v1);
   app.route("/", devTools);
   // Built once per app on first request (doc31 would rebuild it on every one), after every route is
   // registered; a failure to build it is an error like any other, rendered as problem+json.
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "metricsToken", { type: "http", scheme: "bearer", description: "METRICS_TOKEN, for `GET /metrics` only." });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
     scheme: "bearer",

@@ -165,6 +165,12 @@ export const configSchema = z
     SENTRY_DSN: optional(sentryDsn),
     /** Queries slower than this many milliseconds are logged once, with their statement and never their parameters. */
     SLOW_QUERY_MS: z.coerce.number().int().min(1).max(60_000).default(200),
+    /** `false` turns the metrics off (both sinks): for the bench's comparison, or an emergency. */
+    METRICS_ENABLED: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+    /** How often an isolate flushes its counts to the MetricsAggregator; 0 flushes after every request (tests). */
+    METRICS_FLUSH_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+    /** The bearer token `GET /metrics` requires; required in staging and production, without it the endpoint refuses everyone. */
+    METRICS_TOKEN: optional(z.string().min(32).max(256)),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",
@@ -177,6 +183,7 @@ export const configSchema = z
       }
     }
     if (LOCAL_ENVIRONMENTS.has(env.APP_ENV)) return;
+    if (!env.METRICS_TOKEN) context.addIssue({ code: "custom", message: "required in staging and production", path: ["METRICS_TOKEN"] });
     for (const setting of LOCAL_STACK_SETTINGS) {
       if (env[setting]) context.addIssue({ code: "custom", message: "allowed only in development and test", path: [setting] });
     }

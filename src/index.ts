@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { mailConsumer } from "./jobs/mail";
 import { purgeWorkspacesJob } from "./jobs/purge-workspaces";
 
+export { MetricsAggregator } from "./durable-objects/metrics-aggregator";
 export { RateCounter } from "./durable-objects/rate-counter";
 
 // Module scope holds only the routing table, which is rebuilt identically in every isolate.

@@ -1,4 +1,5 @@
 import type { Config } from "../env";
+import type { RequestMeter } from "./metrics/request-meter";
 import type { WorkspaceAccess } from "../services/workspaces/access";
 import type { Services } from "../services/container";
 import type { UserProfile } from "../services/identity/users";
@@ -27,6 +28,8 @@ export interface AppEnv {
     apiKey?: ApiKeyContext;
     /** Set by `workspaceAccess()` on `/v1/workspaces/{workspaceId}/…`: the workspace and what the caller may do in it. */
     workspace?: WorkspaceAccess;
+    /** Set by `metrics()` unless METRICS_ENABLED is false: where the request path reports what it did. */
+    meter?: RequestMeter;
   };
 }
 

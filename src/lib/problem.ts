@@ -50,6 +50,7 @@ export function renderProblem(c: Context<AppEnv>, error: ApiError): Response {
   const messages = messagesFor(language);
   const { detail, params, errors, retryAfter, headers, extensions } = error.options;
   const requestId = c.get("requestId") ?? crypto.randomUUID();
+  c.get("meter")?.problem(error.code);
 
   const body: ProblemDocument = {
     ...extensions,

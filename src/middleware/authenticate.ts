@@ -50,8 +50,7 @@ export function authenticate({ optional = false, apiKeys = false }: Authenticate
       if (!(error instanceof InvalidTokenError)) throw error;
       // An expired token sent along to a public route (a client refreshing) is no reason to refuse it.
       if (optional) return next();
-      requestLog(c).info("access token refused", { reason: error.reason });
-      throw invalidToken();
+      throw refused(c, "access_token", error.reason);
     }
     const cache = services.sessionChecks;
     let check = cache.get(claims.sid);
@@ -64,11 +63,11 @@ export function authenticate({ optional = false, apiKeys = false }: Authenticate
     }
     if (!check.active) {
       if (optional) return next();
-      requestLog(c).info("access token refused", { reason: "session-ended" });
-      throw invalidToken();
+      throw refused(c, "access_token", "session-ended");
     }
     c.set("auth", { userId: claims.sub, sessionId: claims.sid, role: check.role, ...(user ? { user } : {}) });
     c.set("userId", claims.sub);
+    c.get("meter")?.authentication("access_token", true);
     await next();
   };
 }
@@ -81,21 +80,25 @@ export function authenticate({ optional = false, apiKeys = false }: Authenticate
  * isolate does not know the key. Elsewhere a key is refused without being read.
  */
 async function apiKey(c: Context<AppEnv>, next: Next, token: string, { optional, apiKeys }: Required<AuthenticateOptions>) {
-  if (!optional && !apiKeys) {
-    requestLog(c).info("api key refused", { reason: "not-accepted" });
-    throw invalidToken();
-  }
+  if (!optional && !apiKeys) throw refused(c, "api_key", "not-accepted");
   const { config, services } = c.var;
   const deps = { db: services.db, cache: services.apiKeys, clock: services.clock, environment: API_KEY_ENVIRONMENTS[config.APP_ENV] };
   const verdict = await verifyApiKey(deps, { token, address: clientAddress(c), lookup: !optional });
   if (!verdict.ok) {
     if (optional) return next();
-    requestLog(c).info("api key refused", { reason: verdict.reason, ...(verdict.keyId ? { keyId: verdict.keyId } : {}) });
-    throw invalidToken();
+    throw refused(c, "api_key", verdict.reason, verdict.keyId ? { keyId: verdict.keyId } : {});
   }
   c.set("apiKey", verdict.key);
+  c.get("meter")?.authentication("api_key", true);
   noteApiKeyUse({ ...deps, keepAlive: (work) => services.keepAlive(work), log: () => requestLog(c) }, verdict.key.keyId);
   await next();
+}
+
+/** A refused credential: logged with its reason (never sent), counted, and answered with the one 401. */
+function refused(c: Context<AppEnv>, method: "access_token" | "api_key", reason: string, fields: Record<string, string> = {}): ApiError {
+  requestLog(c).info(method === "api_key" ? "api key refused" : "access token refused", { reason, ...fields });
+  c.get("meter")?.authentication(method, false, reason);
+  return invalidToken();
 }
 
 function invalidToken(): ApiError {

@@ -65,6 +65,7 @@ export function rateLimit({ group, except = [] }: RateLimitOptions): MiddlewareH
       const failOpens = c.get("services").rateLimits.countFailOpen();
       requestLog(c).warn("rate limit failed open", { group, backend: failedOpen.backend, reason: error.reason, failOpens, error });
     }
+    c.get("meter")?.rateLimit(group, decision.allowed, failedOpen !== undefined);
     const headers = rateLimitHeaders(group, limits.policy, decision, at);
     if (!decision.allowed) {
       const seconds = retryAfterSeconds(decision);

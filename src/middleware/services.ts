@@ -35,4 +35,8 @@ class ContextHooks implements RequestHooks {
   tracer(): Tracer {
     return this.c.get("tracer") ?? NO_TRACER;
   }
+
+  meter() {
+    return this.c.get("meter");
+  }
 }

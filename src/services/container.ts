@@ -4,6 +4,7 @@ import { createCache, type Cache } from "../lib/cache";
 import type { Clock } from "../lib/clock";
 import { oneFailurePerRequest } from "../lib/dependency-guard";
 import { createLogger, type Logger } from "../lib/logger";
+import { meteredDatabaseGuard, type RequestMeter } from "../lib/metrics";
 import type { IsolateRateLimits } from "../lib/isolate-rate-limits";
 import { createRedis, type Redis } from "../lib/redis";
 import { NO_TRACER, type Tracer } from "../lib/tracing/tracer";
@@ -43,6 +44,8 @@ export interface RequestHooks {
   log(): Logger;
   /** Records the request's outbound calls as spans (NO_TRACER when tracing is off). */
   tracer(): Tracer;
+  /** The request's metrics, when they are on. */
+  meter?(): RequestMeter | undefined;
 }
 
 /** For services made outside a request (tests, scripts): work is left to run, lines go to the console. */
@@ -84,8 +87,9 @@ class RequestServices implements Services {
   #createDatabase(): Database {
     const config = this.#config;
     const target = `${config.DATABASE_URL} ${config.NEON_HTTP_ENDPOINT ?? ""}`;
+    const breaker = this.#scope.breaker("database", target, config);
     return createDatabase(config, {
-      guard: oneFailurePerRequest(this.#scope.breaker("database", target, config)),
+      guard: oneFailurePerRequest(meteredDatabaseGuard(breaker, () => this.#hooks.meter?.())),
       tracer: this.#hooks.tracer(),
       log: () => this.#hooks.log(),
     });
@@ -131,6 +135,7 @@ class RequestServices implements Services {
       prefix: this.#config.REDIS_KEY_PREFIX,
       keepAlive: (work) => this.#hooks.keepAlive(work),
       log: () => this.#hooks.log(),
+      meter: () => this.#hooks.meter?.(),
     }));
   }
 }

@@ -4,6 +4,8 @@ import { expectNoLeak, expectProblem } from "../helpers/problem";
 
 /** The mail provider's settings, which staging and production require. */
 const MAIL_PROVIDER = { MAIL_API_URL: "https://mail.example.test/emails", MAIL_API_KEY: "re_test", MAIL_FROM: "Example <no-reply@example.test>" };
+/** The bearer token of GET /metrics, which staging and production require. */
+const METRICS = { METRICS_TOKEN: "a-metrics-token-of-32-characters" };
 
 describe("configuration", () => {
   const app = testApp((app) => app.get("/v1/test/ok", (c) => c.json({ ok: true })));
@@ -51,8 +53,18 @@ describe("configuration", () => {
   });
 
   it("accepts staging without the local stack's settings", async () => {
-    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: "", ...MAIL_PROVIDER });
+    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: "", ...MAIL_PROVIDER, ...METRICS });
     expect(response.status).toBe(200);
+  });
+
+  it.each(["staging", "production"])("requires METRICS_TOKEN in %s, and a long one", async (appEnv) => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const deployed = { APP_ENV: appEnv, NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER };
+    expect((await expectProblem(await call(app, "/v1/test/ok", undefined, deployed), { status: 500, code: "CONFIGURATION_ERROR" })).detail).toContain("METRICS_TOKEN");
+    const short = await call(app, "/v1/test/ok", undefined, { ...deployed, METRICS_TOKEN: "short" });
+    expect((await expectProblem(short, { status: 500, code: "CONFIGURATION_ERROR" })).detail).toContain("METRICS_TOKEN");
+    vi.restoreAllMocks();
+    expect((await call(app, "/v1/test/ok", undefined, { ...deployed, ...METRICS })).status).toBe(200);
   });
 
   it("refuses a JSON body limit above what an isolate can hold safely", async () => {

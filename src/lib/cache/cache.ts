@@ -1,4 +1,5 @@
 import type { Logger } from "../logger";
+import type { RequestMeter } from "../metrics/request-meter";
 import type { CacheState } from "./cache-state";
 import { FAMILY_PATTERN, KEY_PATTERN } from "./keys";
 import { MAX_ISOLATE_TTL_SECONDS } from "./isolate-tier";
@@ -39,6 +40,8 @@ export interface CacheRequest {
   /** Keeps the request alive until `work` settles (`ctx.waitUntil`): fills, and loads other requests share. */
   keepAlive(work: Promise<unknown>): void;
   log(): Logger;
+  /** The request's metrics, told of each tier's hit or miss. */
+  meter?(): RequestMeter | undefined;
 }
 
 /** The cache for one request, over the isolate's state. */
@@ -66,6 +69,7 @@ class RequestCache implements Cache {
     const slot = isolate.slot(family, key);
     if (options.tiers.includes("isolate")) {
       const hit = isolate.get(slot);
+      this.request.meter?.()?.cacheLookup("isolate", hit !== undefined);
       if (hit) return Promise.resolve(hit.value as T);
     }
     // Readers of a key in this request share one load. Other requests never wait on it: workerd
@@ -108,7 +112,7 @@ class RequestCache implements Cache {
       read = await tier.read(family, key, { token, ms: fill.lockMs });
       if (read.hit) {
         const decoded = this.#decode(read.value, family, options);
-        if (decoded) return decoded.value;
+        if (decoded) return this.#redisHit(decoded.value);
       } else if (!read.locked) {
         // Another reader is filling this key: wait a little for its value rather than load it too.
         for (let poll = 0; poll < fill.polls; poll++) {
@@ -116,20 +120,27 @@ class RequestCache implements Cache {
           read = await tier.read(family, key, { token, ms: 0 });
           if (!read.hit) continue;
           const decoded = this.#decode(read.value, family, options);
-          if (decoded) return decoded.value;
+          if (decoded) return this.#redisHit(decoded.value);
           break;
         }
       }
     } catch (error) {
       this.#redisFailed("read", family, error);
+      this.request.meter?.()?.cacheLookup("redis", false);
       return load();
     }
+    this.request.meter?.()?.cacheLookup("redis", false);
     const value = await load();
     const json = JSON.stringify(value);
     if (json !== undefined) {
       const ttlMs = options.ttlSeconds * 1000;
       this.request.keepAlive(tier.fill(family, key, read.version, json, ttlMs, token).catch((error: unknown) => this.#redisFailed("fill", family, error)));
     }
+    return value;
+  }
+
+  #redisHit<T>(value: T): T {
+    this.request.meter?.()?.cacheLookup("redis", true);
     return value;
   }
 

@@ -5,6 +5,7 @@ import { ApiError } from "../../../lib/errors";
 import { requestMeta } from "../../../lib/request-meta";
 import { InvalidTokenError } from "../../../lib/tokens";
 import { requestLog } from "../../../middleware/logger";
+import { countedAuthentication } from "../../../middleware/metrics";
 import { describeDevice } from "../../../services/identity/device";
 import { login as loginService } from "../../../services/identity/login";
 import { endSessions, listSessions as listSessionsService, refreshSession } from "../../../services/identity/sessions";
@@ -15,13 +16,14 @@ import type { ListSessionsRoute, LoginRoute, LogoutRoute, RefreshRoute, RevokeOt
 const NO_STORE = { "Cache-Control": "no-store" };
 
 export const login: AppRouteHandler<LoginRoute> = async (c) => {
-  const tokens = await loginService({ ...sessionDeps(c), throttle: loginThrottle(c), cache: c.var.services.cache }, c.req.valid("json"), requestMeta(c));
+  const deps = { ...sessionDeps(c), throttle: loginThrottle(c), cache: c.var.services.cache };
+  const tokens = await countedAuthentication(c, "password", loginService(deps, c.req.valid("json"), requestMeta(c)));
   return c.json(tokens, 200, NO_STORE);
 };
 
 export const refresh: AppRouteHandler<RefreshRoute> = async (c) => {
   try {
-    const tokens = await refreshSession(sessionDeps(c), c.req.valid("json").refreshToken, requestMeta(c));
+    const tokens = await countedAuthentication(c, "refresh_token", refreshSession(sessionDeps(c), c.req.valid("json").refreshToken, requestMeta(c)));
     return c.json(tokens, 200, NO_STORE);
   } catch (error) {
     throw asUnauthorized(c, error);
