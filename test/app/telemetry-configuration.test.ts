@@ -2,10 +2,12 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { configSchema } from "../../src/env";
 import { call, testApp } from "../helpers/app";
+import { METRICS_TOKEN } from "../helpers/metrics";
 import { expectNoLeak, expectProblem } from "../helpers/problem";
 
 const MAIL_PROVIDER = { MAIL_API_URL: "https://mail.example.test/emails", MAIL_API_KEY: "re_test", MAIL_FROM: "no-reply@example.test" };
-const DEPLOYED = { APP_ENV: "production", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER };
+// Everything else a deployed environment requires, so only the setting under test can fail.
+const DEPLOYED = { APP_ENV: "production", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, METRICS_TOKEN, ...MAIL_PROVIDER };
 
 const parse = (overrides: Record<string, unknown>) => configSchema.safeParse({ ...env, ...overrides });
 const failingSettings = (overrides: Record<string, unknown>) => {
