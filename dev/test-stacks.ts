@@ -1,4 +1,5 @@
 import { silentLogger } from "./logger.ts";
+import { startOAuthMocks } from "./oauth-mocks.ts";
 import { applyMigrations } from "./migrate.ts";
 import { startStack, type Stack } from "./stack.ts";
 import { FAULT_STACK_NAMES, OWN_DATABASE_STACK_NAMES, type FaultStackName, type OwnDatabaseStackName, type StackInfo, type TestStacks } from "./stack-info.ts";
@@ -15,8 +16,9 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
   const ownDatabases: Array<Awaited<ReturnType<typeof createTestDatabase>>> = [];
   const keys = createTestKeyPrefix(TEST_REDIS_URL);
   const started: Stack[] = [];
+  const mocks: Array<Awaited<ReturnType<typeof startOAuthMocks>>> = [];
   const close = async () => {
-    await Promise.all(started.map((stack) => stack.close()));
+    await Promise.all([...started.map((stack) => stack.close()), ...mocks.map((mock) => mock.close())]);
     const cleaned = await Promise.allSettled([database.drop(), ...ownDatabases.map((own) => own.drop()), keys.clean()]);
     const failure = cleaned.find((result) => result.status === "rejected");
     if (failure) throw failure.reason;
@@ -29,6 +31,7 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
     const [stack, pgliteStack, ...others] = started.map(({ info }) => info) as [StackInfo, StackInfo, ...StackInfo[]];
     const faultStacks = others.slice(0, FAULT_STACK_NAMES.length);
     const ownDatabaseStacks = others.slice(FAULT_STACK_NAMES.length);
+    mocks.push(await startOAuthMocks());
     await Promise.all([applyMigrations(database.url), applyMigrations(pgliteStack.databaseUrl), ...ownDatabases.map((own) => applyMigrations(own.url))]);
     return {
       stacks: {
@@ -37,6 +40,7 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
         faultStacks: Object.fromEntries(FAULT_STACK_NAMES.map((name, index) => [name, faultStacks[index]!])) as Record<FaultStackName, StackInfo>,
         ownDatabaseStacks: Object.fromEntries(OWN_DATABASE_STACK_NAMES.map((name, index) => [name, ownDatabaseStacks[index]!])) as Record<OwnDatabaseStackName, StackInfo>,
         redisKeyPrefix: keys.prefix,
+        oauthProviders: mocks[0]!.info,
       },
       close,
     };
