@@ -64,18 +64,22 @@ export async function tokenRequest<T>(calls: ProviderCalls, work: () => Promise<
     return await Promise.race([work(), timeout]);
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    if (error instanceof OAuth2RequestError) {
-      calls.log.info("oauth code refused", { provider: calls.provider, error: error.code });
-      throw new OAuthFlowError("provider_refused");
-    }
+    if (error instanceof OAuth2RequestError) throw codeRefused(calls, error.code);
     if (error instanceof ArcticFetchError) throw providerUnavailable(calls, "token", "unreachable");
     if (error instanceof UnexpectedResponseError || error instanceof UnexpectedErrorResponseBodyError) {
+      // A 400 or 401 refuses the request even when its body is not RFC 6749's error shape.
+      if (error.status === 400 || error.status === 401) throw codeRefused(calls, `status ${error.status}`);
       throw providerUnavailable(calls, "token", `status ${error.status}`);
     }
     throw error;
   } finally {
     clearTimeout(timer);
   }
+}
+
+function codeRefused(calls: ProviderCalls, reason: string): OAuthFlowError {
+  calls.log.info("oauth code refused", { provider: calls.provider, reason });
+  return new OAuthFlowError("provider_refused");
 }
 
 /** Reads at most `maxBytes` of `response`'s body as text, cancelling the rest; past it, throws. */

@@ -81,13 +81,16 @@ export class GoogleProvider implements OAuthProvider {
   /** Signature from Google's keys, then `iss`, `aud`, `exp` and our nonce; any failure is a refusal. */
   async #verifyIdToken(idToken: string, nonce: string | null): Promise<z.infer<typeof IdTokenClaimsSchema>> {
     const options = { issuer: this.settings.issuer, audience: this.settings.clientId, algorithms: ["RS256"], currentDate: new Date(this.clock()) };
+    // Keys fetched outside the try: their outage is a 502, not a refusal.
+    const keys = await this.#keys(false);
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(idToken, createLocalJWKSet(await this.#keys(false)), options));
+      ({ payload } = await jwtVerify(idToken, createLocalJWKSet(keys), options));
     } catch (error) {
       if (!(error instanceof joseErrors.JWKSNoMatchingKey)) return this.#refuse("invalid", error);
+      const fresher = await this.#keys(true);
       try {
-        ({ payload } = await jwtVerify(idToken, createLocalJWKSet(await this.#keys(true)), options));
+        ({ payload } = await jwtVerify(idToken, createLocalJWKSet(fresher), options));
       } catch (again) {
         return this.#refuse("invalid", again);
       }
