@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { base64url } from "jose";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../db/client";
@@ -15,6 +15,8 @@ import { OAuthFlowError, type ProviderIdentity } from "./types";
 
 /** How long the web app has to trade the callback's code for a token pair. */
 export const EXCHANGE_CODE_TTL_MS = 2 * 60_000;
+/** Expired codes each new one deletes. */
+const PURGED_PER_CODE = 20;
 
 export interface OAuthAccountDeps {
   db: Database;
@@ -62,14 +64,18 @@ export async function completeCallback(deps: OAuthAccountDeps, attempt: Redeemed
 
   const code = exchangeCode();
   const codeHash = await hashOpaqueToken(code);
-  // Not awaited: a drizzle query runs when awaited, and this one runs in the batch.
-  const codeFor = (userId: string) =>
-    deps.db.http.insert(oauthExchangeCodes).values({ codeHash, userId, provider: identity.provider, createdAt: at, expiresAt: new Date(at.getTime() + EXCHANGE_CODE_TTL_MS) });
+  // Not awaited: a drizzle query runs when awaited, and these run in the batch. A few expired codes
+  // go with each new one, so the table stays small without a job of its own.
+  const expired = deps.db.http.select({ codeHash: oauthExchangeCodes.codeHash }).from(oauthExchangeCodes).where(lt(oauthExchangeCodes.expiresAt, at)).limit(PURGED_PER_CODE);
+  const codeFor = (userId: string): [Query, Query] => [
+    deps.db.http.delete(oauthExchangeCodes).where(inArray(oauthExchangeCodes.codeHash, expired)),
+    deps.db.http.insert(oauthExchangeCodes).values({ codeHash, userId, provider: identity.provider, createdAt: at, expiresAt: new Date(at.getTime() + EXCHANGE_CODE_TTL_MS) }),
+  ];
 
   if (known.identityUserId) {
     const userId = known.identityUserId;
     await write(deps.db, [
-      codeFor(userId),
+      ...codeFor(userId),
       deps.db.http
         .update(userIdentities)
         .set({ email: identity.email, updatedAt: at })
@@ -83,7 +89,7 @@ export async function completeCallback(deps: OAuthAccountDeps, attempt: Redeemed
   if (known.emailUserId) {
     if (!known.emailUserVerified) throw new OAuthFlowError("account_exists");
     const userId = known.emailUserId;
-    await write(deps.db, [...linkQueries(deps.db, userId, identity, at, meta, "email"), codeFor(userId)]);
+    await write(deps.db, [...linkQueries(deps.db, userId, identity, at, meta, "email"), ...codeFor(userId)]);
     return { kind: "signed-in", userId, code };
   }
 
@@ -92,7 +98,7 @@ export async function completeCallback(deps: OAuthAccountDeps, attempt: Redeemed
     deps.db.http.insert(users).values({ id: userId, email: identity.email, emailVerifiedAt: at, passwordHash: null, name: identity.name, locale: context.locale, createdAt: at, updatedAt: at }),
     auditInsert(deps.db, { action: "user.registered", actorId: userId, target: { type: "user", id: userId }, details: { provider: identity.provider } }, meta, at),
     ...linkQueries(deps.db, userId, identity, at, meta, "registration"),
-    codeFor(userId),
+    ...codeFor(userId),
   ]);
   return { kind: "signed-in", userId, code };
 }

@@ -78,7 +78,7 @@ export async function tokenRequest<T>(calls: ProviderCalls, work: () => Promise<
 }
 
 function codeRefused(calls: ProviderCalls, reason: string): OAuthFlowError {
-  calls.log.info("oauth code refused", { provider: calls.provider, reason });
+  calls.log.info("oauth code refused", { provider: calls.provider, reason: reason.slice(0, 64) });
   return new OAuthFlowError("provider_refused");
 }
 

@@ -25,6 +25,8 @@ const CallbackQuery = z
     authuser: z.string().max(16).optional(),
     prompt: z.string().max(64).optional(),
     hd: z.string().max(256).optional(),
+    iss: z.string().max(256).optional(),
+    session_state: z.string().max(256).optional(),
   })
   .strict();
 
