@@ -29,7 +29,7 @@ const UserSchema = z.object({
 });
 
 const EmailsSchema = z
-  .array(z.object({ email: z.string().max(254), primary: z.boolean(), verified: z.boolean() }))
+  .array(z.object({ email: z.string().min(3).max(254), primary: z.boolean(), verified: z.boolean() }))
   .max(100);
 
 /**

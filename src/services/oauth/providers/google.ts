@@ -27,7 +27,7 @@ const JwksSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid
 const IdTokenClaimsSchema = z.object({
   sub: z.string().min(1).max(255),
   nonce: z.string(),
-  email: z.string().max(254).optional(),
+  email: z.string().min(3).max(254).optional(),
   // Google sends a boolean; older tokens carried the text "true".
   email_verified: z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]).optional(),
   name: z.string().max(200).optional(),
