@@ -70,9 +70,13 @@ describe("GET /v1/auth/oauth/{provider}/start", () => {
     await expectProblem(response, { status: 404, code: "NOT_FOUND" });
   });
 
-  it("makes one database round trip", async () => {
+  it("makes one database round trip, which also deletes expired attempts", async () => {
+    const stale = await hashOpaqueToken(crypto.randomUUID());
+    const past = new Date(Date.now() - 3_600_000);
+    await db.insert(oauthStates).values({ stateHash: stale, provider: "github", codeVerifier: "v", returnTo: "http://localhost:3000/", createdAt: past, expiresAt: past });
     const { roundTrips } = await countDatabaseRoundTrips(() => call(testApp(), "/v1/auth/oauth/google/start"));
     expect(roundTrips).toBe(1);
+    expect(await db.select().from(oauthStates).where(eq(oauthStates.stateHash, stale))).toEqual([]);
   });
 });
 
