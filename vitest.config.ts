@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { workerBindings } from "./dev/stack-info.ts";
+import { oauthBindings, workerBindings } from "./dev/stack-info.ts";
 import { generateSigningKeySet } from "./src/lib/tokens/key-generation.ts";
 
 // Miniflare must not fetch request.cf data, nor wrangler send metrics: tests stay on loopback.
@@ -53,6 +53,8 @@ export default defineConfig({
                 // The cache's keys under the run's prefix too, deleted at the end.
                 REDIS_KEY_PREFIX: inject("redisKeyPrefix"),
                 ...workerBindings(inject("stack")),
+                // Sign-in with Google and GitHub against the run's mock providers (dev/oauth-mocks.ts).
+                ...oauthBindings(inject("oauthProviders")),
               },
             },
           })),

@@ -75,6 +75,29 @@ export const OWN_DATABASE_STACK_NAMES = [
 
 export type OwnDatabaseStackName = (typeof OWN_DATABASE_STACK_NAMES)[number];
 
+/** The mock sign-in providers of a test run (dev/oauth-mocks.ts), and the app's credentials there. */
+export interface OAuthMockInfo {
+  google: { clientId: string; clientSecret: string; issuer: string; authorizationUrl: string; tokenUrl: string; jwksUrl: string };
+  github: { clientId: string; clientSecret: string; authorizationUrl: string; tokenUrl: string; apiUrl: string };
+}
+
+/** The Worker's settings that point Google and GitHub sign-in at the mock providers. */
+export function oauthBindings(info: OAuthMockInfo): Record<string, string> {
+  return {
+    GOOGLE_CLIENT_ID: info.google.clientId,
+    GOOGLE_CLIENT_SECRET: info.google.clientSecret,
+    GOOGLE_AUTHORIZATION_URL: info.google.authorizationUrl,
+    GOOGLE_TOKEN_URL: info.google.tokenUrl,
+    GOOGLE_JWKS_URL: info.google.jwksUrl,
+    GOOGLE_ISSUER: info.google.issuer,
+    GITHUB_CLIENT_ID: info.github.clientId,
+    GITHUB_CLIENT_SECRET: info.github.clientSecret,
+    GITHUB_AUTHORIZATION_URL: info.github.authorizationUrl,
+    GITHUB_TOKEN_URL: info.github.tokenUrl,
+    GITHUB_API_URL: info.github.apiUrl,
+  };
+}
+
 /** What the test stacks give one run of the suite (see dev/test-stacks.ts). */
 export interface TestStacks {
   /** The local stack over the machine's PostgreSQL (a fresh database for this run) and Redis. */
@@ -89,4 +112,6 @@ export interface TestStacks {
   redisKeyPrefix: string;
   /** A stand-in OTLP collector and Sentry ingest that records what it is sent (dev/telemetry-receiver.ts). */
   telemetryReceiverUrl: string;
+  /** Google's and GitHub's stand-ins for sign-in, on loopback. */
+  oauthProviders: OAuthMockInfo;
 }

@@ -1,4 +1,5 @@
 import { silentLogger } from "./logger.ts";
+import { startOAuthMocks } from "./oauth-mocks.ts";
 import { applyMigrations } from "./migrate.ts";
 import { startStack, type Stack } from "./stack.ts";
 import { FAULT_STACK_NAMES, OWN_DATABASE_STACK_NAMES, type FaultStackName, type OwnDatabaseStackName, type StackInfo, type TestStacks } from "./stack-info.ts";
@@ -17,8 +18,9 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
   const keys = createTestKeyPrefix(TEST_REDIS_URL);
   const started: Stack[] = [];
   let receiver: Awaited<ReturnType<typeof startTelemetryReceiver>> | undefined;
+  const mocks: Array<Awaited<ReturnType<typeof startOAuthMocks>>> = [];
   const close = async () => {
-    await Promise.all([...started.map((stack) => stack.close()), receiver?.close()]);
+    await Promise.all([...started.map((stack) => stack.close()), receiver?.close(), ...mocks.map((mock) => mock.close())]);
     const cleaned = await Promise.allSettled([database.drop(), ...ownDatabases.map((own) => own.drop()), keys.clean()]);
     const failure = cleaned.find((result) => result.status === "rejected");
     if (failure) throw failure.reason;
@@ -32,6 +34,7 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
     const faultStacks = others.slice(0, FAULT_STACK_NAMES.length);
     const ownDatabaseStacks = others.slice(FAULT_STACK_NAMES.length);
     receiver = await startTelemetryReceiver();
+    mocks.push(await startOAuthMocks());
     await Promise.all([applyMigrations(database.url), applyMigrations(pgliteStack.databaseUrl), ...ownDatabases.map((own) => applyMigrations(own.url))]);
     return {
       stacks: {
@@ -41,6 +44,7 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
         ownDatabaseStacks: Object.fromEntries(OWN_DATABASE_STACK_NAMES.map((name, index) => [name, ownDatabaseStacks[index]!])) as Record<OwnDatabaseStackName, StackInfo>,
         redisKeyPrefix: keys.prefix,
         telemetryReceiverUrl: receiver.url,
+        oauthProviders: mocks[0]!.info,
       },
       close,
     };

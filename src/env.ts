@@ -84,6 +84,36 @@ const sentryDsn = z.url({ protocol: /^https?$/ }).refine((value) => {
 /** Settings that send data to a collector: https outside development and test. */
 const TELEMETRY_URL_SETTINGS = ["OTEL_EXPORTER_OTLP_ENDPOINT", "SENTRY_DSN"] as const;
 
+/** The sign-in providers; each is on when its client id and secret are set (both or neither). */
+export const OAUTH_PROVIDER_SECRETS = {
+  google: ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"],
+  github: ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"],
+} as const;
+/** Every provider endpoint: https outside development and test, so tests (and GitHub Enterprise) can point them elsewhere. */
+const OAUTH_ENDPOINT_SETTINGS = [
+  "GOOGLE_AUTHORIZATION_URL",
+  "GOOGLE_TOKEN_URL",
+  "GOOGLE_JWKS_URL",
+  "GITHUB_AUTHORIZATION_URL",
+  "GITHUB_TOKEN_URL",
+  "GITHUB_API_URL",
+] as const;
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** Comma-separated origins (`https://app.example.com`), each kept as its canonical origin. */
+const originList = commaList.transform((items, context) => {
+  const origins: string[] = [];
+  for (const item of items) {
+    const origin = URL.canParse(item) ? new URL(item).origin : "null";
+    if (origin === "null" || origin !== item.replace(/\/$/, "")) {
+      context.addIssue({ code: "custom", message: "must be origins (scheme, host and port only), comma-separated" });
+      return z.NEVER;
+    }
+    origins.push(origin);
+  }
+  return origins;
+});
+
 /** Vars and secrets the Worker needs, validated once per isolate. */
 export const configSchema = z
   .object({
@@ -171,12 +201,34 @@ export const configSchema = z
     METRICS_FLUSH_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
     /** The bearer token `GET /metrics` requires; required in staging and production, without it the endpoint refuses everyone. */
     METRICS_TOKEN: optional(z.string().min(32).max(256)),
+    /** Sign in with Google: its endpoints (production's by default) and the app's credentials (secrets). */
+    GOOGLE_AUTHORIZATION_URL: httpUrl.default("https://accounts.google.com/o/oauth2/v2/auth"),
+    GOOGLE_TOKEN_URL: httpUrl.default("https://oauth2.googleapis.com/token"),
+    GOOGLE_JWKS_URL: httpUrl.default("https://www.googleapis.com/oauth2/v3/certs"),
+    /** `iss` of Google's ID tokens. */
+    GOOGLE_ISSUER: z.string().min(1).default("https://accounts.google.com"),
+    GOOGLE_CLIENT_ID: optional(z.string().min(1).max(256)),
+    GOOGLE_CLIENT_SECRET: optional(z.string().min(1).max(256)),
+    /** Sign in with GitHub: github.com by default; a GitHub Enterprise server's own URLs otherwise. */
+    GITHUB_AUTHORIZATION_URL: httpUrl.default("https://github.com/login/oauth/authorize"),
+    GITHUB_TOKEN_URL: httpUrl.default("https://github.com/login/oauth/access_token"),
+    /** The REST API's base (`/user`, `/user/emails` below it): `https://HOST/api/v3` on GitHub Enterprise. */
+    GITHUB_API_URL: httpUrl.default("https://api.github.com"),
+    GITHUB_CLIENT_ID: optional(z.string().min(1).max(256)),
+    GITHUB_CLIENT_SECRET: optional(z.string().min(1).max(256)),
+    /** Origins besides APP_URL's that a sign-in may return to (`returnTo`); relative paths go to APP_URL. */
+    OAUTH_RETURN_ORIGINS: originList.default([]),
+    /** Bound on each call to a provider (token, keys, user); past it the callback answers 502. */
+    OAUTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",
     path: ["UPSTASH_REDIS_REST_TOKEN"],
   })
   .superRefine((env, context) => {
+    for (const [id, secret] of Object.values(OAUTH_PROVIDER_SECRETS)) {
+      if (Boolean(env[id]) !== Boolean(env[secret])) context.addIssue({ code: "custom", message: "set both or neither", path: [env[id] ? secret : id] });
+    }
     if (mailTransport(env) === "provider") {
       for (const setting of MAIL_PROVIDER_SETTINGS) {
         if (!env[setting]) context.addIssue({ code: "custom", message: "required when mail goes to the provider", path: [setting] });
@@ -191,6 +243,12 @@ export const configSchema = z
     if (env.MAIL_API_URL?.startsWith("http:")) context.addIssue({ code: "custom", message: "must be https outside development and test", path: ["MAIL_API_URL"] });
     for (const setting of TELEMETRY_URL_SETTINGS) {
       if (env[setting]?.startsWith("http:")) context.addIssue({ code: "custom", message: "must be https outside development and test", path: [setting] });
+    }
+    for (const setting of OAUTH_ENDPOINT_SETTINGS) {
+      if (env[setting].startsWith("http:")) context.addIssue({ code: "custom", message: "must be https outside development and test", path: [setting] });
+    }
+    if (env.OAUTH_RETURN_ORIGINS.some((origin) => origin.startsWith("http:"))) {
+      context.addIssue({ code: "custom", message: "must be https outside development and test", path: ["OAUTH_RETURN_ORIGINS"] });
     }
   })
   .transform((env) => ({ ...env, MAIL_TRANSPORT: mailTransport(env) }));

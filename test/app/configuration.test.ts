@@ -7,6 +7,10 @@ const MAIL_PROVIDER = { MAIL_API_URL: "https://mail.example.test/emails", MAIL_A
 /** The bearer token of GET /metrics, which staging and production require. */
 const METRICS = { METRICS_TOKEN: "a-metrics-token-of-32-characters" };
 
+/** The suite points the sign-in providers at its mock servers over plain http, which only development and test accept. */
+const PROVIDER_ENDPOINTS = ["GOOGLE_AUTHORIZATION_URL", "GOOGLE_TOKEN_URL", "GOOGLE_JWKS_URL", "GITHUB_AUTHORIZATION_URL", "GITHUB_TOKEN_URL", "GITHUB_API_URL"];
+const DEPLOYED_PROVIDERS = Object.fromEntries(PROVIDER_ENDPOINTS.map((setting) => [setting, undefined]));
+
 describe("configuration", () => {
   const app = testApp((app) => app.get("/v1/test/ok", (c) => c.json({ ok: true })));
 
@@ -53,7 +57,7 @@ describe("configuration", () => {
   });
 
   it("accepts staging without the local stack's settings", async () => {
-    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: "", ...MAIL_PROVIDER, ...METRICS });
+    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: "", ...MAIL_PROVIDER, ...DEPLOYED_PROVIDERS, ...METRICS });
     expect(response.status).toBe(200);
   });
 
@@ -85,8 +89,35 @@ describe("configuration", () => {
     expect(await response.json()).toEqual({ appEnv: "test", maxBody: 2048, hasDb: "function" });
   });
 
+  describe("sign-in providers", () => {
+    const PRODUCTION = { APP_ENV: "production", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER, ...DEPLOYED_PROVIDERS };
+
+    it("refuses provider endpoints and return origins without TLS in production, and names each", async () => {
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const overrides = { ...PRODUCTION, GITHUB_API_URL: "http://github.example.test/api/v3", GOOGLE_JWKS_URL: "http://keys.example.test", OAUTH_RETURN_ORIGINS: "http://app.example.test" };
+      const problem = await expectProblem(await call(app, "/v1/test/ok", undefined, overrides), { status: 500, code: "CONFIGURATION_ERROR" });
+      for (const setting of ["GITHUB_API_URL", "GOOGLE_JWKS_URL", "OAUTH_RETURN_ORIGINS"]) expect(problem.detail).toContain(setting);
+      vi.restoreAllMocks();
+    });
+
+    it("refuses a client id without its secret, and return origins that are not origins", async () => {
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const halfPair = await expectProblem(await call(app, "/v1/test/ok", undefined, { GOOGLE_CLIENT_SECRET: undefined }), { status: 500, code: "CONFIGURATION_ERROR" });
+      expect(halfPair.detail).toContain("GOOGLE_CLIENT_SECRET");
+      const path = await expectProblem(await call(app, "/v1/test/ok", undefined, { OAUTH_RETURN_ORIGINS: "https://app.example.test/path" }), { status: 500, code: "CONFIGURATION_ERROR" });
+      expect(path.detail).toContain("OAUTH_RETURN_ORIGINS");
+      vi.restoreAllMocks();
+    });
+
+    it("runs production on the providers' own endpoints, with sign-in off until their secrets are set", async () => {
+      const overrides = { ...PRODUCTION, GOOGLE_CLIENT_ID: undefined, GOOGLE_CLIENT_SECRET: undefined, GITHUB_CLIENT_ID: undefined, GITHUB_CLIENT_SECRET: undefined };
+      expect((await call(app, "/v1/test/ok", undefined, overrides)).status).toBe(200);
+      await expectProblem(await call(app, "/v1/auth/oauth/google/start", undefined, overrides), { status: 404, code: "NOT_FOUND" });
+    });
+  });
+
   describe("mail", () => {
-    const STAGING = { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined };
+    const STAGING = { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...DEPLOYED_PROVIDERS };
 
     it.each(["staging", "production"])("requires the mail provider's URL, key and sender in %s", async (appEnv) => {
       vi.spyOn(console, "error").mockImplementation(() => {});

@@ -9,7 +9,7 @@ const NEVER = [
 ];
 /** Refresh tokens go to the client from these routes only. */
 const REFRESH_TOKEN = /\brt_[A-Za-z0-9_-]{43}\b/;
-const TOKEN_ROUTES = new Set(["/v1/auth/login", "/v1/auth/refresh"]);
+const TOKEN_ROUTES = new Set(["/v1/auth/login", "/v1/auth/refresh", "/v1/auth/oauth/exchange"]);
 /** API keys, whole, go to the client from creating and rotating one only. */
 const API_KEY = /\b(?:live|stg|dev|test)_[0-9a-hjkmnp-tv-z]{8}_[A-Za-z0-9_-]{49}(?![A-Za-z0-9_-])/;
 const API_KEY_ROUTE = /^\/v1\/workspaces\/[^/]+\/api-keys(?:\/[^/]+\/rotate)?$/;

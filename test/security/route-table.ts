@@ -70,6 +70,11 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
   "POST /v1/auth/email/verify": { access: "public", request: () => post("/v1/auth/email/verify"), ok: 400 },
   "POST /v1/auth/password/forgot": { access: "public", request: () => post("/v1/auth/password/forgot"), ok: 400 },
   "POST /v1/auth/password/reset": { access: "public", request: () => post("/v1/auth/password/reset"), ok: 400 },
+  // Sign-in with a provider: a start redirects whoever asks; a callback without the browser's state
+  // cookie, and an exchange without a code, are refused whoever asks.
+  "GET /v1/auth/oauth/:provider/start": { access: "public", request: () => get("/v1/auth/oauth/google/start"), ok: 302 },
+  "GET /v1/auth/oauth/:provider/callback": { access: "public", request: () => get("/v1/auth/oauth/google/callback?state=unknown&code=unknown"), ok: 400 },
+  "POST /v1/auth/oauth/exchange": { access: "public", request: () => post("/v1/auth/oauth/exchange"), ok: 400 },
 
   // The signed-in user's own account and sessions.
   "POST /v1/auth/logout": { access: "user", request: () => post("/v1/auth/logout"), ok: 204, freshUser: true },
@@ -82,6 +87,10 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
   "GET /v1/me": { access: "user", request: () => get("/v1/me"), ok: 200 },
   "PATCH /v1/me": { access: "user", request: () => patch("/v1/me", { name: "Renamed" }), ok: 200 },
   "DELETE /v1/me": { access: "user", request: () => del("/v1/me"), ok: 204, freshUser: true },
+  "GET /v1/me/identities": { access: "user", request: () => get("/v1/me/identities"), ok: 200 },
+  "POST /v1/me/identities/:provider": { access: "user", request: () => post("/v1/me/identities/google"), ok: 200 },
+  // Nothing is linked to the cast's users: there is nothing to unlink.
+  "DELETE /v1/me/identities/:provider": { access: "user", request: () => del("/v1/me/identities/github"), ok: 404 },
 
   // The platform admins' IP rules.
   "GET /v1/admin/ip-rules": { access: "platformAdmin", request: () => get("/v1/admin/ip-rules"), ok: 200 },

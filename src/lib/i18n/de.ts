@@ -91,5 +91,11 @@ export const de: Messages = {
     roleNameTaken: "Dieser Workspace hat bereits eine Rolle namens {name}.",
     roleInUse: "Mitglieder oder offene Einladungen haben diese Rolle; geben Sie ihnen zuerst eine andere.",
     roleOutranks: "Diese Rolle hat Berechtigungen, die Sie nicht haben: {permissions}.",
+    // Anmelden mit Google und GitHub.
+    oauthProviderOff: "Die Anmeldung mit {provider} ist hier nicht verfügbar.",
+    oauthProviderUnavailable: "{provider} hat nicht wie erwartet geantwortet; beginnen Sie die Anmeldung gleich noch einmal.",
+    oauthStateInvalid: "Diese Anmeldung ist ungültig, abgelaufen oder bereits abgeschlossen; beginnen Sie die Anmeldung erneut.",
+    oauthCodeInvalid: "Dieser Anmeldecode ist ungültig, abgelaufen oder wurde bereits verwendet; melden Sie sich erneut an.",
+    identityLastSignIn: "Dies ist die letzte Möglichkeit, sich bei diesem Konto anzumelden; legen Sie zuerst ein Passwort fest oder verknüpfen Sie einen anderen Anbieter.",
   },
 };

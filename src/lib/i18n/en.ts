@@ -97,6 +97,12 @@ export const en = {
     roleNameTaken: "This workspace already has a role named {name}.",
     roleInUse: "Members or pending invitations hold this role; give them another one first.",
     roleOutranks: "This role holds permissions you do not: {permissions}.",
+    // Sign in with Google and GitHub.
+    oauthProviderOff: "Signing in with {provider} is not available here.",
+    oauthProviderUnavailable: "{provider} did not answer as expected; start signing in again in a moment.",
+    oauthStateInvalid: "This sign-in is invalid, has expired or was already completed; start signing in again.",
+    oauthCodeInvalid: "This sign-in code is invalid, has expired or was already used; sign in again.",
+    identityLastSignIn: "This is the only way left to sign in to this account; set a password or link another provider first.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

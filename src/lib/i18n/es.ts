@@ -91,5 +91,11 @@ export const es: Messages = {
     roleNameTaken: "Este espacio de trabajo ya tiene un rol llamado {name}.",
     roleInUse: "Miembros o invitaciones pendientes tienen este rol; deles otro primero.",
     roleOutranks: "Este rol tiene permisos que usted no tiene: {permissions}.",
+    // Iniciar sesión con Google y GitHub.
+    oauthProviderOff: "Iniciar sesión con {provider} no está disponible aquí.",
+    oauthProviderUnavailable: "{provider} no respondió como se esperaba; vuelva a iniciar sesión en un momento.",
+    oauthStateInvalid: "Este inicio de sesión no es válido, ha caducado o ya se completó; vuelva a iniciar sesión.",
+    oauthCodeInvalid: "Este código de inicio de sesión no es válido, ha caducado o ya se usó; vuelva a iniciar sesión.",
+    identityLastSignIn: "Es la única forma que queda de iniciar sesión en esta cuenta; establezca una contraseña o vincule otro proveedor primero.",
   },
 };

@@ -41,13 +41,15 @@ export type AuditAction =
   | "api_key.created"
   | "api_key.rotated"
   | "api_key.revoked"
+  | "identity.linked"
+  | "identity.unlinked"
   | DomainAction;
 
 export interface AuditEvent {
   action: AuditAction;
   /** The user or API key that acted; null when nobody known did (a failed login of an unknown address). */
   actorId: string | null;
-  target?: { type: "user" | "session" | "ip_rule" | "workspace" | "member" | "role" | "invitation" | "api_key" | DomainSubjectType; id: string };
+  target?: { type: "user" | "session" | "ip_rule" | "workspace" | "member" | "role" | "invitation" | "api_key" | "identity" | DomainSubjectType; id: string };
   /** The workspace it happened in: its owners and admins read it there. */
   workspaceId?: string;
   /** What changed, where the action alone does not say (`{ from: "member", to: "admin" }`); never a secret. */

@@ -1,5 +1,5 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { users } from "../../db/schema";
+import { userIdentities, users } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import type { RequestMeta } from "../../lib/request-meta";
 import type { Locale } from "../mail/message";
@@ -50,7 +50,7 @@ function pick({ name, locale }: ProfileChanges): ProfileChanges {
 
 /**
  * Deletes the account softly (the row stays, hidden, and its address is free again), ends every
- * session with reason `account_deleted` and writes the audit row, in one batch (one round trip).
+ * session with reason `account_deleted`, unlinks its provider accounts and writes the audit row, in one batch (one round trip).
  * Drops the cached profile. Returns the ended sessions, for the isolate's cache.
  */
 export async function deleteAccount(deps: AccountDeps, userId: string, meta: RequestMeta): Promise<{ endedSessionIds: string[] }> {
@@ -58,6 +58,8 @@ export async function deleteAccount(deps: AccountDeps, userId: string, meta: Req
   const [, ended] = await deps.db.http.batch([
     deps.db.http.update(users).set({ deletedAt: at, updatedAt: at }).where(and(eq(users.id, userId), isNull(users.deletedAt))),
     endSessionsQuery(deps.db, { userId }, "account_deleted", at),
+    // Its provider accounts are let go: they may sign up again, like its address.
+    deps.db.http.delete(userIdentities).where(eq(userIdentities.userId, userId)),
     auditInsert(deps.db, { action: "user.deleted", actorId: userId, target: { type: "user", id: userId } }, meta, at),
   ]);
   await forgetUser(deps.cache, userId);

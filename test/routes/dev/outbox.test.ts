@@ -5,11 +5,20 @@ import { uniqueEmail } from "../../helpers/identity";
 import { deliverMail, outboxFor } from "../../helpers/mail";
 import { expectProblem } from "../../helpers/problem";
 
-/** A complete production configuration: the local stack's settings removed, the mail provider's added. */
+/**
+ * A complete production configuration: the local stack's settings and the mock sign-in providers'
+ * plain-http endpoints removed, the mail provider's added.
+ */
 const PRODUCTION = {
   APP_ENV: "production",
   NEON_HTTP_ENDPOINT: undefined,
   NEON_WS_PROXY: undefined,
+  GOOGLE_AUTHORIZATION_URL: undefined,
+  GOOGLE_TOKEN_URL: undefined,
+  GOOGLE_JWKS_URL: undefined,
+  GITHUB_AUTHORIZATION_URL: undefined,
+  GITHUB_TOKEN_URL: undefined,
+  GITHUB_API_URL: undefined,
   MAIL_API_URL: "https://mail.example.test/emails",
   MAIL_API_KEY: "re_test",
   MAIL_FROM: "no-reply@example.test",

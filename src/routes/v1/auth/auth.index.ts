@@ -1,6 +1,7 @@
 import { createRouter } from "../../../lib/create-router";
 import { rateLimit } from "../../../middleware/rate-limit";
 import { accounts } from "./accounts.index";
+import { oauth } from "./oauth.index";
 import { sessions } from "./sessions.index";
 
 /**
@@ -11,8 +12,9 @@ import { sessions } from "./sessions.index";
 export const AUTH_FLOWS = ["/login", "/register", "/password/forgot", "/password/reset", "/email/verification"] as const;
 export const AUTH_FLOW_PATHS: readonly string[] = AUTH_FLOWS.map((path) => `/v1/auth${path}`);
 
-/** Everything under /v1/auth: sessions (login, refresh, logout, the session list) and accounts. */
+/** Everything under /v1/auth: sessions (login, refresh, logout, the session list), accounts and sign-in with a provider. */
 export const auth = createRouter();
 for (const path of AUTH_FLOWS) auth.use(path, rateLimit({ group: "auth" }));
 auth.route("/", sessions);
 auth.route("/", accounts);
+auth.route("/", oauth);
