@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { call, testApp } from "../helpers/app";
+import { PRODUCTION_PROVIDER_ENDPOINTS } from "../helpers/deployed-settings";
 import { expectNoLeak, expectProblem } from "../helpers/problem";
 
 /** The mail provider's settings, which staging and production require. */
@@ -7,9 +8,7 @@ const MAIL_PROVIDER = { MAIL_API_URL: "https://mail.example.test/emails", MAIL_A
 /** The bearer token of GET /metrics, which staging and production require. */
 const METRICS = { METRICS_TOKEN: "a-metrics-token-of-32-characters" };
 
-/** The suite points the sign-in providers at its mock servers over plain http, which only development and test accept. */
-const PROVIDER_ENDPOINTS = ["GOOGLE_AUTHORIZATION_URL", "GOOGLE_TOKEN_URL", "GOOGLE_JWKS_URL", "GITHUB_AUTHORIZATION_URL", "GITHUB_TOKEN_URL", "GITHUB_API_URL"];
-const DEPLOYED_PROVIDERS = Object.fromEntries(PROVIDER_ENDPOINTS.map((setting) => [setting, undefined]));
+const DEPLOYED_PROVIDERS = PRODUCTION_PROVIDER_ENDPOINTS;
 
 describe("configuration", () => {
   const app = testApp((app) => app.get("/v1/test/ok", (c) => c.json({ ok: true })));
@@ -63,7 +62,7 @@ describe("configuration", () => {
 
   it.each(["staging", "production"])("requires METRICS_TOKEN in %s, and a long one", async (appEnv) => {
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const deployed = { APP_ENV: appEnv, NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER };
+    const deployed = { APP_ENV: appEnv, NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER, ...DEPLOYED_PROVIDERS };
     expect((await expectProblem(await call(app, "/v1/test/ok", undefined, deployed), { status: 500, code: "CONFIGURATION_ERROR" })).detail).toContain("METRICS_TOKEN");
     const short = await call(app, "/v1/test/ok", undefined, { ...deployed, METRICS_TOKEN: "short" });
     expect((await expectProblem(short, { status: 500, code: "CONFIGURATION_ERROR" })).detail).toContain("METRICS_TOKEN");
@@ -90,7 +89,7 @@ describe("configuration", () => {
   });
 
   describe("sign-in providers", () => {
-    const PRODUCTION = { APP_ENV: "production", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER, ...DEPLOYED_PROVIDERS };
+    const PRODUCTION = { APP_ENV: "production", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER, ...DEPLOYED_PROVIDERS, ...METRICS };
 
     it("refuses provider endpoints and return origins without TLS in production, and names each", async () => {
       vi.spyOn(console, "error").mockImplementation(() => {});

@@ -2,12 +2,20 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { configSchema } from "../../src/env";
 import { call, testApp } from "../helpers/app";
+import { PRODUCTION_PROVIDER_ENDPOINTS } from "../helpers/deployed-settings";
 import { METRICS_TOKEN } from "../helpers/metrics";
 import { expectNoLeak, expectProblem } from "../helpers/problem";
 
 const MAIL_PROVIDER = { MAIL_API_URL: "https://mail.example.test/emails", MAIL_API_KEY: "re_test", MAIL_FROM: "no-reply@example.test" };
 // Everything else a deployed environment requires, so only the setting under test can fail.
-const DEPLOYED = { APP_ENV: "production", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, METRICS_TOKEN, ...MAIL_PROVIDER };
+const DEPLOYED = {
+  APP_ENV: "production",
+  NEON_HTTP_ENDPOINT: undefined,
+  NEON_WS_PROXY: undefined,
+  METRICS_TOKEN,
+  ...MAIL_PROVIDER,
+  ...PRODUCTION_PROVIDER_ENDPOINTS,
+};
 
 const parse = (overrides: Record<string, unknown>) => configSchema.safeParse({ ...env, ...overrides });
 const failingSettings = (overrides: Record<string, unknown>) => {
