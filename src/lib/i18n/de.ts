@@ -91,5 +91,12 @@ export const de: Messages = {
     roleNameTaken: "Dieser Workspace hat bereits eine Rolle namens {name}.",
     roleInUse: "Mitglieder oder offene Einladungen haben diese Rolle; geben Sie ihnen zuerst eine andere.",
     roleOutranks: "Diese Rolle hat Berechtigungen, die Sie nicht haben: {permissions}.",
+    // Projects and tasks.
+    projectKeyTaken: "Dieser Workspace hat bereits ein Projekt mit dem Schlüssel {key} (gelöschte Projekte behalten ihren).",
+    projectLimit: "Dieser Workspace hat bereits {limit} Projekte; löschen Sie eines, bevor Sie ein weiteres anlegen.",
+    projectArchived: "Dieses Projekt ist archiviert; holen Sie es aus dem Archiv, bevor Sie Aufgaben hinzufügen.",
+    projectDeleted: "Das Projekt dieser Aufgabe ist gelöscht; stellen Sie zuerst das Projekt wieder her.",
+    taskLimit: "Dieses Projekt hatte bereits {limit} Aufgaben, die Höchstzahl für ein Projekt.",
+    versionMismatch: "Diese Ressource ({resource}) wurde geändert, seit Sie sie gelesen haben (If-Match); lesen Sie sie erneut und versuchen Sie es noch einmal.",
   },
 };

@@ -97,6 +97,13 @@ export const en = {
     roleNameTaken: "This workspace already has a role named {name}.",
     roleInUse: "Members or pending invitations hold this role; give them another one first.",
     roleOutranks: "This role holds permissions you do not: {permissions}.",
+    // Projects and tasks.
+    projectKeyTaken: "This workspace already has a project with the key {key} (deleted projects keep theirs).",
+    projectLimit: "This workspace already has {limit} projects; delete one before adding another.",
+    projectArchived: "This project is archived; unarchive it before adding tasks to it.",
+    projectDeleted: "This task's project is deleted; restore the project first.",
+    taskLimit: "This project has had {limit} tasks, the most one project may have.",
+    versionMismatch: "This {resource} changed since you read it (If-Match); read it again and retry.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -91,5 +91,12 @@ export const es: Messages = {
     roleNameTaken: "Este espacio de trabajo ya tiene un rol llamado {name}.",
     roleInUse: "Miembros o invitaciones pendientes tienen este rol; deles otro primero.",
     roleOutranks: "Este rol tiene permisos que usted no tiene: {permissions}.",
+    // Projects and tasks.
+    projectKeyTaken: "Este espacio de trabajo ya tiene un proyecto con la clave {key} (los proyectos eliminados conservan la suya).",
+    projectLimit: "Este espacio de trabajo ya tiene {limit} proyectos; elimine uno antes de añadir otro.",
+    projectArchived: "Este proyecto está archivado; desarchívelo antes de añadirle tareas.",
+    projectDeleted: "El proyecto de esta tarea está eliminado; restaure primero el proyecto.",
+    taskLimit: "Este proyecto ya ha tenido {limit} tareas, el máximo para un proyecto.",
+    versionMismatch: "Este recurso ({resource}) cambió desde que lo leyó (If-Match); léalo de nuevo y reintente.",
   },
 };
