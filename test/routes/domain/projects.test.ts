@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { expectProblem } from "../../helpers/problem";
+import { auditOf } from "../workspaces/requests";
+import { addProject, domainApi, domainWorkspace, eventsOf, expectStatus, uniqueKey, type Page, type ProjectBody } from "./requests";
+
+describe("projects", () => {
+  it("adds a project in one round trip, with its audit row and event, and answers it with a strong ETag", async () => {
+    const api = domainApi();
+    const ws = await domainWorkspace(api.time);
+    const key = uniqueKey("WEB");
+    const { response, roundTrips } = await api.counted(ws.member, "POST", ws.projects, { key, name: " Website ", description: "The public site" });
+    const project = await expectStatus<ProjectBody>(response, 201);
+    expect(project).toMatchObject({ id: expect.stringMatching(/^prj_/), key, name: "Website", description: "The public site", archived: false, deletedAt: null });
+    expect(response.headers.get("ETag")).toMatch(new RegExp(`^"${project.id}\\.\\d+"$`));
+    // The membership check, then the batch.
+    expect(roundTrips).toBe(2);
+    expect(await auditOf(ws.id)).toEqual([expect.objectContaining({ action: "project.created", actorId: ws.member.id, targetType: "project", targetId: project.id })]);
+    expect(await eventsOf(ws.id)).toEqual([expect.objectContaining({ type: "project.created", subjectType: "project", subjectId: project.id, payload: project })]);
+  });
+
+  it("refuses a key the workspace has, deleted projects included, with 409", async () => {
+    const api = domainApi();
+    const ws = await domainWorkspace(api.time);
+    const { project } = await addProject(api, ws);
+    await expectProblem(await api.send(ws.member, "POST", ws.projects, { key: project.key, name: "Again" }), { status: 409, code: "CONFLICT" });
+    expect((await api.send(ws.member, "DELETE", `${ws.projects}/${project.id}`)).status).toBe(204);
+    const refused = await api.send(ws.member, "POST", ws.projects, { key: project.key, name: "Again" });
+    await expectProblem(refused, { status: 409, code: "CONFLICT" });
+  });
+
+  it("reads a project with its ETag, and answers 304 to If-None-Match", async () => {
+    const api = domainApi();
+    const ws = await domainWorkspace(api.time);
+    const { project, etag } = await addProject(api, ws);
+    const read = await api.get(ws.viewer, `${ws.projects}/${project.id}`);
+    expect(await expectStatus<ProjectBody>(read, 200)).toEqual(project);
+    expect(read.headers.get("ETag")).toBe(etag);
+    expect((await api.get(ws.viewer, `${ws.projects}/${project.id}`, { "If-None-Match": etag })).status).toBe(304);
+  });
+
+  it("renames with If-Match, refuses a stale ETag with 412 and records nothing for it", async () => {
+    const api = domainApi();
+    const ws = await domainWorkspace(api.time);
+    const { project, etag } = await addProject(api, ws);
+    const renamed = await api.send(ws.member, "PATCH", `${ws.projects}/${project.id}`, { name: "Site" }, { "If-Match": etag });
+    expect(await expectStatus<ProjectBody>(renamed, 200)).toMatchObject({ name: "Site" });
+    const newTag = renamed.headers.get("ETag");
+    expect(newTag).not.toBe(etag);
+    await expectProblem(await api.send(ws.member, "PATCH", `${ws.projects}/${project.id}`, { name: "Stale" }, { "If-Match": etag }), { status: 412, code: "PRECONDITION_FAILED" });
+    expect((await auditOf(ws.id)).map((row) => row.action)).toEqual(["project.created", "project.updated"]);
+    expect(await expectStatus<ProjectBody>(await api.get(ws.member, `${ws.projects}/${project.id}`), 200)).toMatchObject({ name: "Site" });
+  });
+
+  it("archives and unarchives, and deletes and restores for admins to see in the deleted list", async () => {
+    const api = domainApi();
+    const ws = await domainWorkspace(api.time);
+    const { project } = await addProject(api, ws);
+    const path = `${ws.projects}/${project.id}`;
+    expect(await expectStatus<ProjectBody>(await api.send(ws.member, "POST", `${path}/archive`), 200)).toMatchObject({ archived: true });
+    expect(await expectStatus<ProjectBody>(await api.send(ws.member, "POST", `${path}/unarchive`), 200)).toMatchObject({ archived: false });
+    expect((await api.send(ws.member, "DELETE", path)).status).toBe(204);
+    await expectProblem(await api.get(ws.member, path), { status: 404, code: "NOT_FOUND" });
+    const deleted = await expectStatus<Page<ProjectBody>>(await api.get(ws.admin, `${ws.projects}/deleted`), 200);
+    expect(deleted.items).toEqual([expect.objectContaining({ id: project.id, deletedAt: expect.any(String) })]);
+    await expectProblem(await api.get(ws.member, `${ws.projects}/deleted`), { status: 403, code: "FORBIDDEN" });
+    expect(await expectStatus<ProjectBody>(await api.send(ws.member, "POST", `${path}/restore`), 200)).toMatchObject({ id: project.id, deletedAt: null });
+    expect((await auditOf(ws.id)).map((row) => row.action)).toEqual(["project.created", "project.archived", "project.unarchived", "project.deleted", "project.restored"]);
+  });
+});
