@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { createApp } from "../../../src/app";
-import { events } from "../../../src/db/schema";
+import { events, tasks } from "../../../src/db/schema";
+import { newId } from "../../../src/lib/ids";
 import { db, json } from "../../helpers/accounts";
 import { call } from "../../helpers/app";
 import { manualClock } from "../../helpers/clock";
@@ -108,4 +109,12 @@ export async function addTask(api: DomainApi, ws: DomainWorkspace, projectId: st
 /** The events of workspace `workspaceId`, in order. */
 export function eventsOf(workspaceId: string) {
   return db.select().from(events).where(eq(events.workspaceId, workspaceId)).orderBy(events.seq);
+}
+
+/** Inserts `count` tasks into project `projectId` straight into the database (numbers from 10,000 on, clear of the project's own). */
+export async function insertTasks(ws: DomainWorkspace, projectId: string, count: number): Promise<void> {
+  const by = ws.member.id;
+  await db.insert(tasks).values(
+    Array.from({ length: count }, (_, index) => ({ id: newId("task"), workspaceId: ws.id, projectId, number: 10_000 + index, title: `Inserted ${index}`, position: index, createdBy: by, updatedBy: by })),
+  );
 }
