@@ -1,4 +1,9 @@
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { projects } from "../../../src/db/schema";
+import { MAX_PROJECTS } from "../../../src/services/domain/projects";
+import { MAX_TASKS_PER_PROJECT } from "../../../src/services/domain/tasks";
+import { db } from "../../helpers/accounts";
 import { expectProblem } from "../../helpers/problem";
 import { auditOf } from "../workspaces/requests";
 import { addProject, domainApi, domainWorkspace, eventsOf, expectStatus, uniqueKey, type Page, type ProjectBody } from "./requests";
@@ -104,5 +109,30 @@ describe("the project list", () => {
     const { response, roundTrips } = await api.counted(ws.viewer, "GET", `${ws.projects}?sort=name`);
     expect(response.status).toBe(200);
     expect(roundTrips).toBe(2);
+  });
+});
+
+describe("limits", () => {
+  it(`refuses a project past ${MAX_PROJECTS} live ones, and a restore past them, but counts no deleted project`, async () => {
+    const api = domainApi();
+    const ws = await domainWorkspace(api.time);
+    const { project: deleted } = await addProject(api, ws);
+    expect((await api.send(ws.member, "DELETE", `${ws.projects}/${deleted.id}`)).status).toBe(204);
+    await db.execute(sql`
+      insert into projects (id, workspace_id, key, name, created_by, updated_by)
+      select 'prj_' || substr(md5(random()::text || g), 1, 26), ${ws.id}, 'L' || g, 'Filler', ${ws.member.id}, ${ws.member.id}
+      from generate_series(1, ${MAX_PROJECTS - 1}) g`);
+    const last = await api.send(ws.member, "POST", ws.projects, { key: uniqueKey(), name: "Last" });
+    expect(last.status).toBe(201);
+    await expectProblem(await api.send(ws.member, "POST", ws.projects, { key: uniqueKey(), name: "One too many" }), { status: 409, code: "CONFLICT" });
+    await expectProblem(await api.send(ws.member, "POST", `${ws.projects}/${deleted.id}/restore`), { status: 409, code: "CONFLICT" });
+  });
+
+  it(`refuses a task once a project has had ${MAX_TASKS_PER_PROJECT}`, async () => {
+    const api = domainApi();
+    const ws = await domainWorkspace(api.time);
+    const { project } = await addProject(api, ws);
+    await db.update(projects).set({ nextTaskNumber: MAX_TASKS_PER_PROJECT + 1 }).where(eq(projects.id, project.id));
+    await expectProblem(await api.send(ws.member, "POST", `${ws.projects}/${project.id}/tasks`, { title: "x" }), { status: 409, code: "CONFLICT" });
   });
 });
