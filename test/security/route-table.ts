@@ -197,6 +197,11 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     ok: 201,
   },
   "GET /v1/workspaces/:workspaceId/tasks": { access: "workspace", request: (context) => get(workspacePath(context, "/tasks")), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/tasks/bulk": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, "/tasks/bulk"), { items: [{ op: "create", projectId: await projectOf(context), title: "Launch" }] }),
+    ok: 200,
+  },
   "GET /v1/workspaces/:workspaceId/tasks/deleted": { access: "workspace", request: (context) => get(workspacePath(context, "/tasks/deleted")), ok: 200 },
   "GET /v1/workspaces/:workspaceId/tasks/:taskId": { access: "workspace", request: async (context) => get(workspacePath(context, `/tasks/${await taskOf(context)}`)), ok: 200 },
   "PATCH /v1/workspaces/:workspaceId/tasks/:taskId": { access: "workspace", request: async (context) => patch(workspacePath(context, `/tasks/${await taskOf(context)}`), { status: "done" }), ok: 200 },

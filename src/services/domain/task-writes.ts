@@ -11,7 +11,7 @@ import type { DomainDeps } from "./domain-deps";
 import { forgetTasks } from "./resource-cache";
 import { taskJson } from "./resource-json";
 import type { Task, Versioned } from "./resource-types";
-import { isMember, notMember, priorityIndex, type TaskFields } from "./tasks";
+import { failUnless, isMember, notMember, priorityIndex, type TaskFields } from "./tasks";
 import { isStale, nextUpdatedAt, versionOf, type ExpectedVersions } from "./versions";
 
 export type TaskChanges = Partial<TaskFields>;
@@ -21,6 +21,11 @@ export type TaskChanges = Partial<TaskFields>;
  * checked in the same statement. Changing nothing it holds already writes nothing.
  */
 export function updateTask(deps: DomainDeps, access: WorkspaceAccess, taskId: string, changes: TaskChanges, expected: ExpectedVersions, meta: RequestMeta) {
+  return writeTask(deps, access, taskId, expected, meta, taskUpdate(access, changes));
+}
+
+/** The write that applies `changes`. */
+export function taskUpdate(access: WorkspaceAccess, changes: TaskChanges): TaskWrite {
   const sets: SQL[] = [];
   const same: SQL[] = [];
   const column = (name: string, value: SQL) => {
@@ -36,25 +41,23 @@ export function updateTask(deps: DomainDeps, access: WorkspaceAccess, taskId: st
   if (changes.dueDate !== undefined) column("due_date", sql`${changes.dueDate}::date`);
   if (changes.position !== undefined) column("position", sql`${changes.position}::float8`);
   const assignee = changes.assigneeId ?? null;
-  return writeTask(deps, access, taskId, expected, meta, {
+  return {
     action: "task.updated",
     rows: "live",
     set: sql.join(sets, sql`, `),
     refuse: sql`when not ${isMember(access.workspaceId, assignee)} then 'not_member'`,
     unchanged: sql.join(same, sql` and `),
-  });
+  };
 }
 
 /** Deletes a task softly, with its comments and attachments in the same statement. */
 export async function deleteTask(deps: DomainDeps, access: WorkspaceAccess, taskId: string, expected: ExpectedVersions, meta: RequestMeta): Promise<void> {
-  const now = new Date(deps.clock());
-  await writeTask(deps, access, taskId, expected, meta, {
-    action: "task.deleted",
-    rows: "live",
-    set: sql`deleted_at = ${at(now)}`,
-    cascade: dependentsDeleted(access.workspaceId, "changed", now),
-    now,
-  });
+  await writeTask(deps, access, taskId, expected, meta, taskDeletion(access, new Date(deps.clock())));
+}
+
+/** The write that deletes a task at `now`, with its comments and attachments. */
+export function taskDeletion(access: WorkspaceAccess, now: Date): TaskWrite {
+  return { action: "task.deleted", rows: "live", set: sql`deleted_at = ${at(now)}`, cascade: dependentsDeleted(access.workspaceId, "changed", now), now };
 }
 
 /**
@@ -73,7 +76,7 @@ export function restoreTask(deps: DomainDeps, access: WorkspaceAccess, taskId: s
   });
 }
 
-interface TaskWrite {
+export interface TaskWrite {
   action: DomainAction;
   rows: "live" | "deleted";
   set: SQL;
@@ -94,9 +97,27 @@ interface TaskWrite {
  */
 async function writeTask(deps: DomainDeps, access: WorkspaceAccess, taskId: string, expected: ExpectedVersions, meta: RequestMeta, write: TaskWrite): Promise<Versioned<Task>> {
   if (!isId("task", taskId)) throw new ApiError("NOT_FOUND");
-  const now = write.now ?? new Date(deps.clock());
+  const result = await deps.db.http.execute(writeTaskStatement(access, taskId, expected, meta, write, write.now ?? new Date(deps.clock())));
+  const row = result.rows[0] as WriteOutcome | undefined;
+  if (!row) throw new ApiError("NOT_FOUND");
+  if (row.outcome === "stale") throw new ApiError("PRECONDITION_FAILED", { detail: "versionMismatch", params: { resource: "task" } });
+  if (row.outcome === "not_member") throw notMember();
+  if (row.outcome === "project_deleted") throw new ApiError("CONFLICT", { detail: "projectDeleted" });
+  if (row.outcome === "ok") await forgetTasks(deps.cache, access.workspaceId);
+  return { value: row.after, version: row.version };
+}
+
+/** What `writeTaskStatement` answers: its verdict, and the task as it is after it. */
+export interface WriteOutcome {
+  outcome: "ok" | "unchanged" | "stale" | "not_member" | "project_deleted";
+  after: Task;
+  version: string;
+}
+
+/** The statement of `writeTask`; it writes nothing unless `guard` holds too (bulk requests guard every item's write with the verdict on them all). */
+export function writeTaskStatement(access: WorkspaceAccess, taskId: string, expected: ExpectedVersions, meta: RequestMeta, write: TaskWrite, now: Date, guard?: SQL): SQL {
   const { workspaceId, actor } = access;
-  const result = await deps.db.http.execute(sql`
+  return sql`
     with old as (
       select t.*, p.key as project_key, p.deleted_at is not null as project_deleted, ${taskJson("t", sql`p.key`)} as before
       from tasks t join projects p on p.id = t.project_id
@@ -109,19 +130,14 @@ async function writeTask(deps: DomainDeps, access: WorkspaceAccess, taskId: stri
     ),
     changed as (
       update tasks t set ${write.set}, updated_at = ${nextUpdatedAt("t", now)}, updated_by = ${actor.id}
-      from verdict where verdict.outcome = 'ok' and t.id = verdict.id and not ${isStale("t", expected)}
+      from verdict where verdict.outcome = 'ok' and t.id = verdict.id and not ${isStale("t", expected)} and ${guard ?? sql`true`}
       returning t.*
     ),
     change as (select changed.id, verdict.before, ${taskJson("changed", sql`verdict.project_key`)} as after, ${versionOf("changed")} as version from changed, verdict),
     ${write.cascade ? sql`${write.cascade},` : sql``}
     ${changeRecordsFrom("change", { action: write.action, access, subjectType: "task", subjectId: sql`change.id`, before: sql`change.before`, after: write.action === "task.deleted" ? sql`null::jsonb` : sql`change.after` }, meta, now)}
-    select verdict.outcome, coalesce(change.after, verdict.before) as after, coalesce(change.version, ${versionOf("verdict")}) as version
-    from verdict left join change on true`);
-  const row = result.rows[0] as { outcome: "ok" | "unchanged" | "stale" | "not_member" | "project_deleted"; after: Task; version: string } | undefined;
-  if (!row) throw new ApiError("NOT_FOUND");
-  if (row.outcome === "stale") throw new ApiError("PRECONDITION_FAILED", { detail: "versionMismatch", params: { resource: "task" } });
-  if (row.outcome === "not_member") throw notMember();
-  if (row.outcome === "project_deleted") throw new ApiError("CONFLICT", { detail: "projectDeleted" });
-  if (row.outcome === "ok") await forgetTasks(deps.cache, workspaceId);
-  return { value: row.after, version: row.version };
+    select verdict.outcome, coalesce(change.after, verdict.before) as after, coalesce(change.version, ${versionOf("verdict")}) as version${
+      guard ? sql`, ${failUnless(sql`verdict.outcome = 'unchanged' or change.id is not null`, guard)}` : sql``
+    }
+    from verdict left join change on true`;
 }

@@ -48,18 +48,44 @@ export const TASK_KEY = /^([A-Z][A-Z0-9]{1,9})-([1-9]\d{0,8})$/;
  */
 export async function createTask(deps: DomainDeps, access: WorkspaceAccess, projectId: string, input: NewTask, meta: RequestMeta): Promise<Versioned<Task>> {
   if (!isId("project", projectId)) throw new ApiError("NOT_FOUND");
-  const now = new Date(deps.clock());
+  const result = await deps.db.http.execute(createTaskStatement(access, projectId, input, meta, new Date(deps.clock())));
+  const row = result.rows[0] as CreateOutcome | undefined;
+  if (!row) throw new ApiError("NOT_FOUND");
+  if (row.after && row.version) {
+    await forgetTasks(deps.cache, access.workspaceId);
+    return { value: row.after, version: row.version };
+  }
+  if (!row.assignee_ok) throw notMember();
+  if (row.is_full) throw new ApiError("CONFLICT", { detail: "taskLimit", params: { limit: MAX_TASKS_PER_PROJECT } });
+  // Archived, or archived or deleted by a request that committed while this one waited for the project's row.
+  throw new ApiError("CONFLICT", { detail: "projectArchived" });
+}
+
+/** What `createTaskStatement` answers: why it could not, or the task it made. */
+export interface CreateOutcome {
+  archived: boolean;
+  is_full: boolean;
+  assignee_ok: boolean;
+  after: Task | null;
+  version: string | null;
+}
+
+/**
+ * The statement that creates a task (see `createTask`); it writes nothing unless `guard` holds too
+ * (bulk requests guard every item's write with the verdict on them all).
+ */
+export function createTaskStatement(access: WorkspaceAccess, projectId: string, input: NewTask, meta: RequestMeta, now: Date, guard?: SQL): SQL {
   const { workspaceId, actor } = access;
   const assignee = input.assigneeId ?? null;
   const position = input.position === undefined ? sql`null::float8` : sql`${input.position}::float8`;
-  const result = await deps.db.http.execute(sql`
+  return sql`
     with probe as (
       select p.id, p.archived_at is not null as archived, p.next_task_number > ${MAX_TASKS_PER_PROJECT} as is_full, ${isMember(workspaceId, assignee)} as assignee_ok
       from projects p where p.id = ${projectId} and p.workspace_id = ${workspaceId} and p.deleted_at is null
     ),
     numbered as (
       update projects p set next_task_number = p.next_task_number + 1
-      from probe where p.id = probe.id and probe.assignee_ok and p.archived_at is null and p.deleted_at is null and p.next_task_number <= ${MAX_TASKS_PER_PROJECT}
+      from probe where p.id = probe.id and probe.assignee_ok and p.archived_at is null and p.deleted_at is null and p.next_task_number <= ${MAX_TASKS_PER_PROJECT} and ${guard ?? sql`true`}
       returning p.id, p.key, p.next_task_number - 1 as number
     ),
     created as (
@@ -73,17 +99,8 @@ export async function createTask(deps: DomainDeps, access: WorkspaceAccess, proj
     ),
     change as (select created.id, ${taskJson("created", sql`numbered.key`)} as after, ${versionOf("created")} as version from created, numbered),
     ${changeRecordsFrom("change", { action: "task.created", access, subjectType: "task", subjectId: sql`change.id`, before: sql`null::jsonb`, after: sql`change.after` }, meta, now)}
-    select probe.archived, probe.is_full, probe.assignee_ok, change.after, change.version from probe left join change on true`);
-  const row = result.rows[0] as { archived: boolean; is_full: boolean; assignee_ok: boolean; after: Task | null; version: string | null } | undefined;
-  if (!row) throw new ApiError("NOT_FOUND");
-  if (row.after && row.version) {
-    await forgetTasks(deps.cache, workspaceId);
-    return { value: row.after, version: row.version };
-  }
-  if (!row.assignee_ok) throw notMember();
-  if (row.is_full) throw new ApiError("CONFLICT", { detail: "taskLimit", params: { limit: MAX_TASKS_PER_PROJECT } });
-  // Archived, or archived or deleted by a request that committed while this one waited for the project's row.
-  throw new ApiError("CONFLICT", { detail: "projectArchived" });
+    select probe.archived, probe.is_full, probe.assignee_ok, change.after, change.version${guard ? sql`, ${failUnless(sql`change.id is not null`, guard)}` : sql``}
+    from probe left join change on true`;
 }
 
 /**
@@ -108,6 +125,16 @@ async function loadTask(deps: DomainDeps, workspaceId: string, where: SQL): Prom
   const row = result.rows[0] as Versioned<Task> | undefined;
   if (!row) throw new ApiError("NOT_FOUND");
   return row;
+}
+
+/**
+ * A column that fails the whole transaction (division by zero, SQLSTATE 22012) when `guard` holds and
+ * `done` does not: a bulk item the verdict let through but the write then refused (something changed
+ * between the two statements of one batch) must not leave the others written.
+ */
+export function failUnless(done: SQL, guard: SQL): SQL {
+  // A divisor PostgreSQL cannot fold into a constant when planning: `1 / 0` would fail every statement, taken branch or not.
+  return sql`case when ${guard} and not coalesce(${done}, false) then 1 / (0 * extract(epoch from clock_timestamp()))::int end as unwritten`;
 }
 
 /** True when `assigneeId` is null or a member of the workspace whose account exists. */

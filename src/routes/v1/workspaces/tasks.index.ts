@@ -1,4 +1,6 @@
 import { createRouter } from "../../../lib/create-router";
+import * as bulkHandlers from "./task-bulk.handlers";
+import * as bulkRoutes from "./task-bulk.routes";
 import * as handlers from "./tasks.handlers";
 import * as routes from "./tasks.routes";
 
@@ -11,6 +13,7 @@ tasksRoutes
   .openapi(routes.listTasks, handlers.listTasks)
   .openapi(routes.createTask, handlers.createTask)
   .openapi(routes.listDeletedTasks, handlers.listDeletedTasks)
+  .openapi(bulkRoutes.bulkTasks, bulkHandlers.bulkTasks)
   .openapi(routes.getTask, handlers.getTask)
   .openapi(routes.updateTask, handlers.updateTask)
   .openapi(routes.deleteTask, handlers.deleteTask)
