@@ -13,9 +13,11 @@ import { userAt } from "../../routes/workspaces/requests";
 // Seeding writes tens of thousands of rows: more than the suite's bound on one statement.
 const database = createDatabase({ ...testConfig(), DATABASE_TIMEOUT_MS: 30_000 });
 const db = database.http;
-const WORKSPACES = 8;
-const PROJECTS_PER_WORKSPACE = 150;
-const TASKS_PER_WORKSPACE = 800;
+const WORKSPACES = 16;
+const PROJECTS_PER_WORKSPACE = 300;
+const TASKS_PER_WORKSPACE = 400;
+/** Tasks go to the first 50 projects of each workspace, 8 each, so one project's list has pages. */
+const PROJECTS_WITH_TASKS = 50;
 /** The tables no list may read whole. */
 const BIG_TABLES = new Set(["projects", "tasks", "comments"]);
 
@@ -48,7 +50,7 @@ beforeAll(async () => {
       case when g % 4 = 0 then ${owner.id} end, case when g % 7 = 0 then array['web'] else '{}'::text[] end,
       case when g % 3 = 0 then null else date '2026-01-01' + (g % 365) end, g * 1024,
       ${owner.id}, ${owner.id}, now() - g * interval '1 minute', now() - (g % 97) * interval '1 minute', case when g % 50 = 0 then now() end
-    from generate_series(1, ${TASKS_PER_WORKSPACE}) g join ps on ps.n = g % ${PROJECTS_PER_WORKSPACE}`);
+    from generate_series(1, ${TASKS_PER_WORKSPACE}) g join ps on ps.n = g % ${PROJECTS_WITH_TASKS}`);
   await db.execute(sql`
     insert into comments (id, workspace_id, task_id, body, created_by, updated_by)
     select 'cmt_' || substr(md5(random()::text || t.id || c), 1, 26), t.workspace_id, t.id, 'A quote from supplier' || ((t.number + c) % 30) || ' on ' || t.title, ${owner.id}, ${owner.id}
@@ -57,7 +59,9 @@ beforeAll(async () => {
   // which the planner otherwise counts as a cost that makes the index look slower than a scan.
   await db.execute(sql`vacuum (analyze) projects, tasks, comments`);
   access = { workspaceId: ids[0]!, actor: { type: "user", id: owner.id }, role: { builtIn: "owner" }, permissions: new Set() };
-  const [project] = (await db.execute(sql`select id from projects where workspace_id = ${ids[0]} and deleted_at is null limit 1`)).rows as Array<{ id: string }>;
+  const [project] = (
+    await db.execute(sql`select p.id from projects p where p.workspace_id = ${ids[0]} and p.deleted_at is null and (select count(*) from tasks t where t.project_id = p.id and t.deleted_at is null) >= 4 limit 1`)
+  ).rows as Array<{ id: string }>;
   projectId = project!.id;
   assigneeId = owner.id;
   signer = await cursorSigner("list plans test");
