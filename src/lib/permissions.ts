@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   "comment:write",
   "attachment:read",
   "attachment:write",
+  /** Listing deleted projects and tasks: built-in owners and admins hold it (every permission but `workspace:delete`). */
+  "trash:read",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -1,4 +1,4 @@
-import { apiKeys, workspaceInvitations, workspaceRoles } from "../../src/db/schema";
+import { apiKeys, projects, tasks, workspaceInvitations, workspaceRoles } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
 import type { Permission } from "../../src/lib/permissions";
 import { createOpaqueToken, generateApiKey, hashOpaqueToken } from "../../src/lib/tokens";
@@ -41,5 +41,26 @@ export async function insertInvitation(workspaceId: string, customRoleId: string
     createdAt: new Date(now - 120_000),
     expiresAt: new Date(now + 86_400_000),
   });
+  return id;
+}
+
+/** A project key no other case uses: `K` and seven letters. */
+export function randomProjectKey(): string {
+  const letters = crypto.getRandomValues(new Uint8Array(7));
+  return `K${Array.from(letters, (byte) => String.fromCharCode(65 + (byte % 26))).join("")}`;
+}
+
+/** A live project of `workspaceId` (deleted when `deleted`), made by `createdBy`; its id. */
+export async function insertProject(workspaceId: string, createdBy: string, options: { deleted?: boolean } = {}): Promise<string> {
+  const id = newId("project");
+  await db.insert(projects).values({ id, workspaceId, key: randomProjectKey(), name: "Route table", createdBy, updatedBy: createdBy, deletedAt: options.deleted ? new Date() : null });
+  return id;
+}
+
+/** A task in a new live project of `workspaceId` (the task deleted when `deleted`); its id. */
+export async function insertTask(workspaceId: string, createdBy: string, options: { deleted?: boolean } = {}): Promise<string> {
+  const projectId = await insertProject(workspaceId, createdBy);
+  const id = newId("task");
+  await db.insert(tasks).values({ id, workspaceId, projectId, number: 1, title: "Route table", position: 1024, createdBy, updatedBy: createdBy, deletedAt: options.deleted ? new Date() : null });
   return id;
 }

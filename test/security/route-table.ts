@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { workspaceMembers, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
-import { insertInvitation, insertKey, insertRole } from "./fixtures";
+import { insertInvitation, insertKey, insertProject, insertRole, insertTask, randomProjectKey } from "./fixtures";
 import { passwordlessUser } from "./principals";
 import type { Principal, World } from "./principals";
 
@@ -175,7 +175,62 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     ok: 200,
   },
   "DELETE /v1/workspaces/:workspaceId/api-keys/:keyId": { access: "workspace", request: async (context) => del(workspacePath(context, `/api-keys/${await keyOf(context)}`)), ok: 204 },
+
+  // Projects and tasks; each case acts on objects of its own, deleted ones for a restore.
+  "GET /v1/workspaces/:workspaceId/projects": { access: "workspace", request: (context) => get(workspacePath(context, "/projects")), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/projects": { access: "workspace", request: (context) => post(workspacePath(context, "/projects"), { key: randomProjectKey(), name: "Launch" }), ok: 201 },
+  "GET /v1/workspaces/:workspaceId/projects/deleted": { access: "workspace", request: (context) => get(workspacePath(context, "/projects/deleted")), ok: 200 },
+  "GET /v1/workspaces/:workspaceId/projects/:projectId": { access: "workspace", request: async (context) => get(workspacePath(context, `/projects/${await projectOf(context)}`)), ok: 200 },
+  "PATCH /v1/workspaces/:workspaceId/projects/:projectId": {
+    access: "workspace",
+    request: async (context) => patch(workspacePath(context, `/projects/${await projectOf(context)}`), { name: "Renamed" }),
+    ok: 200,
+  },
+  "POST /v1/workspaces/:workspaceId/projects/:projectId/archive": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `/projects/${await projectOf(context)}/archive`), undefined),
+    ok: 200,
+  },
+  "POST /v1/workspaces/:workspaceId/projects/:projectId/unarchive": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `/projects/${await projectOf(context)}/unarchive`), undefined),
+    ok: 200,
+  },
+  "POST /v1/workspaces/:workspaceId/projects/:projectId/restore": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `/projects/${await projectOf(context, { deleted: true })}/restore`), undefined),
+    ok: 200,
+  },
+  "DELETE /v1/workspaces/:workspaceId/projects/:projectId": { access: "workspace", request: async (context) => del(workspacePath(context, `/projects/${await projectOf(context)}`)), ok: 204 },
+  "POST /v1/workspaces/:workspaceId/projects/:projectId/tasks": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `/projects/${await projectOf(context)}/tasks`), { title: "Launch" }),
+    ok: 201,
+  },
+  "GET /v1/workspaces/:workspaceId/tasks": { access: "workspace", request: (context) => get(workspacePath(context, "/tasks")), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/tasks/bulk": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, "/tasks/bulk"), { items: [{ op: "create", projectId: await projectOf(context), title: "Launch" }] }),
+    ok: 200,
+  },
+  "GET /v1/workspaces/:workspaceId/tasks/deleted": { access: "workspace", request: (context) => get(workspacePath(context, "/tasks/deleted")), ok: 200 },
+  "GET /v1/workspaces/:workspaceId/tasks/:taskId": { access: "workspace", request: async (context) => get(workspacePath(context, `/tasks/${await taskOf(context)}`)), ok: 200 },
+  "PATCH /v1/workspaces/:workspaceId/tasks/:taskId": { access: "workspace", request: async (context) => patch(workspacePath(context, `/tasks/${await taskOf(context)}`), { status: "done" }), ok: 200 },
+  "DELETE /v1/workspaces/:workspaceId/tasks/:taskId": { access: "workspace", request: async (context) => del(workspacePath(context, `/tasks/${await taskOf(context)}`)), ok: 204 },
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/restore": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `/tasks/${await taskOf(context, { deleted: true })}/restore`), undefined),
+    ok: 200,
+  },
 };
+
+function projectOf({ world }: CaseContext, options: { deleted?: boolean } = {}): Promise<string> {
+  return insertProject(world.workspaceId, world.owner.id, options);
+}
+
+function taskOf({ world }: CaseContext, options: { deleted?: boolean } = {}): Promise<string> {
+  return insertTask(world.workspaceId, world.owner.id, options);
+}
 
 async function invitationOf({ world }: CaseContext): Promise<string> {
   return insertInvitation(world.workspaceId, await insertRole(world.workspaceId, ["member:invite"]));

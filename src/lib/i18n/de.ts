@@ -97,5 +97,12 @@ export const de: Messages = {
     oauthStateInvalid: "Diese Anmeldung ist ungültig, abgelaufen oder bereits abgeschlossen; beginnen Sie die Anmeldung erneut.",
     oauthCodeInvalid: "Dieser Anmeldecode ist ungültig, abgelaufen oder wurde bereits verwendet; melden Sie sich erneut an.",
     identityLastSignIn: "Dies ist die letzte Möglichkeit, sich bei diesem Konto anzumelden; legen Sie zuerst ein Passwort fest oder verknüpfen Sie einen anderen Anbieter.",
+    // Projects and tasks.
+    projectKeyTaken: "Dieser Workspace hat bereits ein Projekt mit dem Schlüssel {key} (gelöschte Projekte behalten ihren).",
+    projectLimit: "Dieser Workspace hat bereits {limit} Projekte; löschen Sie eines, bevor Sie ein weiteres anlegen.",
+    projectArchived: "Dieses Projekt ist archiviert; holen Sie es aus dem Archiv, bevor Sie Aufgaben hinzufügen.",
+    projectDeleted: "Das Projekt dieser Aufgabe ist gelöscht; stellen Sie zuerst das Projekt wieder her.",
+    taskLimit: "Dieses Projekt hatte bereits {limit} Aufgaben, die Höchstzahl für ein Projekt.",
+    versionMismatch: "Diese Ressource ({resource}) wurde geändert, seit Sie sie gelesen haben (If-Match); lesen Sie sie erneut und versuchen Sie es noch einmal.",
   },
 };

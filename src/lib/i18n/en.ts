@@ -103,6 +103,13 @@ export const en = {
     oauthStateInvalid: "This sign-in is invalid, has expired or was already completed; start signing in again.",
     oauthCodeInvalid: "This sign-in code is invalid, has expired or was already used; sign in again.",
     identityLastSignIn: "This is the only way left to sign in to this account; set a password or link another provider first.",
+    // Projects and tasks.
+    projectKeyTaken: "This workspace already has a project with the key {key} (deleted projects keep theirs).",
+    projectLimit: "This workspace already has {limit} projects; delete one before adding another.",
+    projectArchived: "This project is archived; unarchive it before adding tasks to it.",
+    projectDeleted: "This task's project is deleted; restore the project first.",
+    taskLimit: "This project has had {limit} tasks, the most one project may have.",
+    versionMismatch: "This {resource} changed since you read it (If-Match); read it again and retry.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -97,5 +97,12 @@ export const es: Messages = {
     oauthStateInvalid: "Este inicio de sesión no es válido, ha caducado o ya se completó; vuelva a iniciar sesión.",
     oauthCodeInvalid: "Este código de inicio de sesión no es válido, ha caducado o ya se usó; vuelva a iniciar sesión.",
     identityLastSignIn: "Es la única forma que queda de iniciar sesión en esta cuenta; establezca una contraseña o vincule otro proveedor primero.",
+    // Projects and tasks.
+    projectKeyTaken: "Este espacio de trabajo ya tiene un proyecto con la clave {key} (los proyectos eliminados conservan la suya).",
+    projectLimit: "Este espacio de trabajo ya tiene {limit} proyectos; elimine uno antes de añadir otro.",
+    projectArchived: "Este proyecto está archivado; desarchívelo antes de añadirle tareas.",
+    projectDeleted: "El proyecto de esta tarea está eliminado; restaure primero el proyecto.",
+    taskLimit: "Este proyecto ya ha tenido {limit} tareas, el máximo para un proyecto.",
+    versionMismatch: "Este recurso ({resource}) cambió desde que lo leyó (If-Match); léalo de nuevo y reintente.",
   },
 };

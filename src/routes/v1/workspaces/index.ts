@@ -4,7 +4,9 @@ import { apiKeysRoutes } from "./api-keys.index";
 import { auditRoutes } from "./audit.index";
 import { invitationsRoutes } from "./invitations.index";
 import { membersRoutes } from "./members.index";
+import { projectsRoutes } from "./projects.index";
 import { rolesRoutes } from "./roles.index";
+import { tasksRoutes } from "./tasks.index";
 import { workspacesRoutes } from "./workspaces.index";
 
 /**
@@ -20,3 +22,5 @@ workspaces.route("/", rolesRoutes);
 workspaces.route("/", auditRoutes);
 workspaces.route("/", invitationsRoutes);
 workspaces.route("/", apiKeysRoutes);
+workspaces.route("/", projectsRoutes);
+workspaces.route("/", tasksRoutes);

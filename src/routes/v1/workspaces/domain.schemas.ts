@@ -1,0 +1,88 @@
+import { z } from "@hono/zod-openapi";
+import { TASK_PRIORITIES, TASK_STATUSES } from "../../../db/schema";
+import { problemResponse } from "../../../lib/openapi";
+import { WorkspaceParams } from "../../../lib/workspace-route";
+
+// What the project and task routes share: the resources as they are answered, the If-Match header,
+// and the problems every route inside a workspace may answer.
+
+export const ProjectSchema = z
+  .object({
+    id: z.string(),
+    key: z.string().openapi({ example: "WEB", description: "Prefixes its tasks' keys (`WEB-42`); never changes." }),
+    name: z.string(),
+    description: z.string().nullable(),
+    archived: z.boolean(),
+    archivedAt: z.iso.datetime().nullable(),
+    createdBy: z.string().openapi({ description: "A user or API key id." }),
+    updatedBy: z.string(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    deletedAt: z.iso.datetime().nullable().openapi({ description: "Set only in the list of deleted projects." }),
+  })
+  .openapi("Project");
+
+export const TaskSchema = z
+  .object({
+    id: z.string(),
+    key: z.string().openapi({ example: "WEB-42", description: "The project's key and the task's number in it; `GET …/tasks/WEB-42` finds it." }),
+    projectId: z.string(),
+    number: z.number().int(),
+    title: z.string(),
+    description: z.string().nullable(),
+    status: z.enum(TASK_STATUSES),
+    priority: z.enum(TASK_PRIORITIES),
+    assigneeId: z.string().nullable(),
+    labels: z.array(z.string()),
+    dueDate: z.iso.date().nullable(),
+    position: z.number().openapi({ description: "Order on the project's board, ascending." }),
+    createdBy: z.string(),
+    updatedBy: z.string(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    deletedAt: z.iso.datetime().nullable().openapi({ description: "Set only in the list of deleted tasks." }),
+  })
+  .openapi("Task");
+
+export function pageSchema<T extends z.ZodType>(name: string, items: T) {
+  return z
+    .object({
+      items: z.array(items),
+      nextCursor: z.string().nullable().openapi({ description: "Pass it as `cursor`, with the same filters and order, for the next page; null on the last one." }),
+    })
+    .openapi(name);
+}
+
+/** `If-Match` on a write: the resource's ETag as last read. Optional: without it, the write applies to whatever version is current. */
+export const IfMatchHeaders = z.object({
+  "if-match": z
+    .string()
+    .max(1024)
+    .optional()
+    .openapi({
+      param: { name: "if-match", in: "header" },
+      description: "The ETag the resource was read with: the write is refused with 412 when the resource changed since. Without it, the write applies to the current version.",
+    }),
+});
+
+export const ProjectParams = WorkspaceParams.extend({ projectId: z.string().max(64).openapi({ param: { name: "projectId", in: "path" } }) });
+export const TaskParams = WorkspaceParams.extend({
+  taskId: z.string().max(64).openapi({ param: { name: "taskId", in: "path" }, description: "The task's id (`tsk_…`); reading also takes its key (`WEB-42`)." }),
+});
+
+/** The answer with a versioned resource: its body and `ETag`. */
+export function versioned<T extends z.ZodType>(description: string, schema: T) {
+  return {
+    description,
+    headers: z.object({ ETag: z.string().openapi({ description: "Send it back as `If-Match` to change or delete the resource only as read." }) }),
+    content: { "application/json": { schema } },
+  };
+}
+
+export const inWorkspace = (permission: string, object: string) => ({
+  401: problemResponse("No valid access token or API key."),
+  403: problemResponse(`The caller lacks ${permission}.`),
+  404: problemResponse(`No such workspace among the caller's, or no such ${object} in it.`),
+});
+
+export const preconditionFailed = { 412: problemResponse("`If-Match` names another version: the resource changed since it was read.") };

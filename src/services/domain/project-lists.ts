@@ -1,0 +1,91 @@
+import { sql, type SQL } from "drizzle-orm";
+import { cursorTime } from "../../lib/cursor";
+import { invalidField } from "../../lib/errors";
+import type { CursorSigner, CursorValue } from "../../lib/signed-cursor";
+import type { WorkspaceAccess } from "../workspaces/access";
+import type { DomainDeps, DomainPage } from "./domain-deps";
+import { projectJson } from "./resource-json";
+import type { Project } from "./resource-types";
+
+export const PROJECT_SORTS = ["created", "name"] as const;
+export type ProjectSort = (typeof PROJECT_SORTS)[number];
+
+export interface ProjectListQuery {
+  cursor?: string;
+  limit: number;
+  sort?: ProjectSort;
+  order?: "asc" | "desc";
+  /** Only archived projects (true), only those not archived (false), or both (undefined). */
+  archived?: boolean;
+}
+
+/**
+ * A page of the workspace's live projects, by creation time or name with `id` as the tiebreaker: one
+ * round trip, through `projects_workspace_created_idx` or `projects_workspace_name_idx`. The signed
+ * cursor holds the last row's values, so projects added meanwhile never shift a page.
+ */
+export async function listProjects(deps: Pick<DomainDeps, "db">, access: WorkspaceAccess, query: ProjectListQuery, signer: CursorSigner): Promise<DomainPage<Project>> {
+  const plan = await projectListPlan(access, query, signer);
+  return page(deps, plan, query.limit, signer);
+}
+
+export async function projectListPlan(access: WorkspaceAccess, query: ProjectListQuery, signer: CursorSigner) {
+  const sort = query.sort ?? "created";
+  const descending = query.order === "desc";
+  const shape = JSON.stringify(["projects", access.workspaceId, sort, descending, query.archived ?? null]);
+  const position = await verified(signer, shape, query.cursor);
+  const column = sql.raw(sort === "created" ? "p.created_at" : "p.name");
+  const filters: SQL[] = [sql`p.workspace_id = ${access.workspaceId}`, sql`p.deleted_at is null`];
+  if (query.archived !== undefined) filters.push(query.archived ? sql`p.archived_at is not null` : sql`p.archived_at is null`);
+  if (position) filters.push(sql`(${column}, p.id) ${sql.raw(descending ? "<" : ">")} (${position[0]}${sql.raw(sort === "created" ? "::timestamptz" : "::text")}, ${position[1]})`);
+  const direction = sql.raw(descending ? "desc" : "asc");
+  const statement = sql`
+    select ${projectJson("p")} as value, ${sort === "created" ? cursorTime(sql`p.created_at`) : sql`p.name`} as sort_value, p.id from projects p
+    where ${sql.join(filters, sql` and `)}
+    order by ${column} ${direction}, p.id ${direction}
+    limit ${query.limit + 1}`;
+  return { statement, shape };
+}
+
+/**
+ * A page of the workspace's deleted projects (for those holding `trash:read`), most recently deleted
+ * first: one round trip, through `projects_workspace_deleted_idx`.
+ */
+export async function listDeletedProjects(deps: Pick<DomainDeps, "db">, access: WorkspaceAccess, query: { cursor?: string; limit: number }, signer: CursorSigner): Promise<DomainPage<Project>> {
+  return page(deps, await deletedPlan("projects", access, query, signer), query.limit, signer);
+}
+
+/** The statement of a page of deleted `table` rows (projects or tasks), newest deletion first, and its cursors' shape. */
+export async function deletedPlan(table: "projects" | "tasks", access: WorkspaceAccess, query: { cursor?: string; limit: number }, signer: CursorSigner, json: SQL = projectJson("r")) {
+  const shape = JSON.stringify([`deleted ${table}`, access.workspaceId]);
+  const position = await verified(signer, shape, query.cursor);
+  const statement = sql`
+    select ${json} as value, ${cursorTime(sql`r.deleted_at`)} as sort_value, r.id from ${sql.identifier(table)} r
+    where r.workspace_id = ${access.workspaceId} and r.deleted_at is not null
+      ${position ? sql`and (r.deleted_at, r.id) < (${position[0]}::timestamptz, ${position[1]})` : sql``}
+    order by r.deleted_at desc, r.id desc
+    limit ${query.limit + 1}`;
+  return { statement, shape };
+}
+
+/** Runs a plan and makes its page, with the next page's cursor when there is one. */
+export async function page<T>(deps: Pick<DomainDeps, "db">, plan: { statement: SQL; shape: string }, limit: number, signer: CursorSigner): Promise<DomainPage<T>> {
+  const result = await deps.db.http.execute(plan.statement);
+  const rows = result.rows as Array<{ value: T; sort_value: CursorValue; id: string }>;
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items: items.map((row) => row.value),
+    nextCursor: rows.length > limit && last ? await signer.sign(plan.shape, [last.sort_value, last.id]) : null,
+  };
+}
+
+/** The position a cursor names in the list `shape` names; 400 for anything else. */
+async function verified(signer: CursorSigner, shape: string, cursor: string | undefined): Promise<[string, string] | undefined> {
+  if (cursor === undefined) return undefined;
+  const position = await signer.verify(shape, cursor);
+  if (!position || position.length !== 2 || typeof position[0] !== "string" || typeof position[1] !== "string") {
+    throw invalidField("cursor", "is not a cursor of this list, with these filters and this order");
+  }
+  return [position[0], position[1]];
+}
