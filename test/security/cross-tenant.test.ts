@@ -1,7 +1,7 @@
 import { inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { apiKeys, auditLog, workspaceInvitations, workspaceMembers, workspaceRoles, workspaces } from "../../src/db/schema";
+import { apiKeys, attachments, auditLog, comments, events, tasks, workspaceInvitations, workspaceMembers, workspaceRoles, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
 import { call } from "../helpers/app";
 import { accessTokenOf, createCast, createWorld, type Cast, type World } from "./principals";
@@ -17,15 +17,19 @@ beforeAll(async () => {
 /** Every row of both workspaces of `world`, in a stable order: what a refused request must leave as it was. */
 async function snapshot(world: World) {
   const ids = [world.workspaceId, world.otherWorkspaceId];
-  const [workspaceRows, members, roles, invitations, keys, audit] = await db.batch([
+  const [workspaceRows, members, roles, invitations, keys, audit, taskRows, commentRows, attachmentRows, eventRows] = await db.batch([
     db.select().from(workspaces).where(inArray(workspaces.id, ids)).orderBy(workspaces.id),
     db.select().from(workspaceMembers).where(inArray(workspaceMembers.workspaceId, ids)).orderBy(workspaceMembers.workspaceId, workspaceMembers.userId),
     db.select().from(workspaceRoles).where(inArray(workspaceRoles.workspaceId, ids)).orderBy(workspaceRoles.id),
     db.select().from(workspaceInvitations).where(inArray(workspaceInvitations.workspaceId, ids)).orderBy(workspaceInvitations.id),
     db.select().from(apiKeys).where(inArray(apiKeys.workspaceId, ids)).orderBy(apiKeys.id),
     db.select().from(auditLog).where(inArray(auditLog.workspaceId, ids)).orderBy(auditLog.id),
+    db.select().from(tasks).where(inArray(tasks.workspaceId, ids)).orderBy(tasks.id),
+    db.select().from(comments).where(inArray(comments.workspaceId, ids)).orderBy(comments.id),
+    db.select().from(attachments).where(inArray(attachments.workspaceId, ids)).orderBy(attachments.id),
+    db.select().from(events).where(inArray(events.workspaceId, ids)).orderBy(events.seq),
   ]);
-  return { workspaceRows, members, roles, invitations, keys, audit };
+  return { workspaceRows, members, roles, invitations, keys, audit, taskRows, commentRows, attachmentRows, eventRows };
 }
 
 const workspaceRoutes = Object.entries(ROUTE_TABLE).filter(([, entry]) => entry.access === "workspace" || entry.access === "member");

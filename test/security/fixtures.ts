@@ -1,4 +1,4 @@
-import { apiKeys, workspaceInvitations, workspaceRoles } from "../../src/db/schema";
+import { apiKeys, comments, workspaceInvitations, workspaceRoles } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
 import type { Permission } from "../../src/lib/permissions";
 import { createOpaqueToken, generateApiKey, hashOpaqueToken } from "../../src/lib/tokens";
@@ -41,5 +41,12 @@ export async function insertInvitation(workspaceId: string, customRoleId: string
     createdAt: new Date(now - 120_000),
     expiresAt: new Date(now + 86_400_000),
   });
+  return id;
+}
+
+/** A comment by `authorId` on task `taskId` of `workspaceId`, deleted when `deleted`; its id. */
+export async function insertComment(workspaceId: string, taskId: string, authorId: string, { deleted = false } = {}): Promise<string> {
+  const id = newId("comment");
+  await db.insert(comments).values({ id, workspaceId, taskId, body: "A comment", createdBy: authorId, updatedBy: authorId, deletedAt: deleted ? new Date() : null });
   return id;
 }

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { workspaceMembers, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
-import { insertInvitation, insertKey, insertRole } from "./fixtures";
+import { insertTask } from "../helpers/inserted-tasks";
+import { insertComment, insertInvitation, insertKey, insertRole } from "./fixtures";
 import { passwordlessUser } from "./principals";
 import type { Principal, World } from "./principals";
 
@@ -164,7 +165,51 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     ok: 200,
   },
   "DELETE /v1/workspaces/:workspaceId/api-keys/:keyId": { access: "workspace", request: async (context) => del(workspacePath(context, `/api-keys/${await keyOf(context)}`)), ok: 204 },
+
+  // A task's comments. The one acted on was written by the principal (by A's owner for a key, whose
+  // id is not known yet): a comment is edited by its author alone, so a key gets 403 for another's.
+  "GET /v1/workspaces/:workspaceId/tasks/:taskId/comments": { access: "workspace", request: async (context) => get(workspacePath(context, `/tasks/${await taskOf(context)}/comments`)), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/comments": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `/tasks/${await taskOf(context)}/comments`), { body: "Looks good." }),
+    ok: 201,
+  },
+  "PATCH /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId": {
+    access: "workspace",
+    request: async (context) => patch(workspacePath(context, await commentPath(context)), { body: "Edited." }),
+    ok: 200,
+    overrides: { keyWithScope: 403 },
+  },
+  "DELETE /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId": {
+    access: "workspace",
+    request: async (context) => del(workspacePath(context, await commentPath(context))),
+    ok: 204,
+    overrides: { keyWithScope: 403 },
+  },
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId/restore": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `${await commentPath(context, { deleted: true })}/restore`), undefined),
+    ok: 200,
+    overrides: { keyWithScope: 403 },
+  },
 };
+
+/** A live task of the case's workspace A; its id. */
+function taskOf({ world }: CaseContext): Promise<string> {
+  return insertTask(world.workspaceId, world.owner.id);
+}
+
+/** The user a principal signs in as, where it is a member of A; A's owner for everyone else. */
+function userOf({ world, principal }: CaseContext): string {
+  if (principal === "admin" || principal === "member" || principal === "viewer") return world.cast[principal].id;
+  return world.owner.id;
+}
+
+/** `/tasks/:taskId/comments/:commentId` of a comment the principal wrote on a live task of A. */
+async function commentPath(context: CaseContext, { deleted = false } = {}): Promise<string> {
+  const taskId = await taskOf(context);
+  return `/tasks/${taskId}/comments/${await insertComment(context.world.workspaceId, taskId, userOf(context), { deleted })}`;
+}
 
 async function invitationOf({ world }: CaseContext): Promise<string> {
   return insertInvitation(world.workspaceId, await insertRole(world.workspaceId, ["member:invite"]));

@@ -97,6 +97,15 @@ export const en = {
     roleNameTaken: "This workspace already has a role named {name}.",
     roleInUse: "Members or pending invitations hold this role; give them another one first.",
     roleOutranks: "This role holds permissions you do not: {permissions}.",
+    // Comments and attachments.
+    commentLimit: "This task already has {limit} comments; delete some before adding more.",
+    commentAuthorOnly: "Only the comment's author can edit it.",
+    commentAuthorOrModerator: "Only the comment's author, or an owner or admin of the workspace, can delete or restore it.",
+    attachmentTooLarge: "A file may be at most {limit} bytes.",
+    attachmentQuota: "This file would take the workspace past its storage quota of {limit} bytes; delete some attachments first.",
+    attachmentType: "The file must be one of {types}, sent with that Content-Type, and its contents must be of that type.",
+    attachmentLength: "The body was not the length Content-Length stated.",
+    attachmentLink: "This download link is invalid or has expired; ask for a new one.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -91,5 +91,14 @@ export const es: Messages = {
     roleNameTaken: "Este espacio de trabajo ya tiene un rol llamado {name}.",
     roleInUse: "Miembros o invitaciones pendientes tienen este rol; deles otro primero.",
     roleOutranks: "Este rol tiene permisos que usted no tiene: {permissions}.",
+    // Comentarios y adjuntos.
+    commentLimit: "Esta tarea ya tiene {limit} comentarios; elimine algunos antes de añadir más.",
+    commentAuthorOnly: "Solo el autor del comentario puede editarlo.",
+    commentAuthorOrModerator: "Solo el autor del comentario, o un propietario o administrador del espacio de trabajo, puede eliminarlo o restaurarlo.",
+    attachmentTooLarge: "Un archivo puede tener como máximo {limit} bytes.",
+    attachmentQuota: "Este archivo superaría la cuota de almacenamiento del espacio de trabajo de {limit} bytes; elimine antes algunos adjuntos.",
+    attachmentType: "El archivo debe ser de tipo {types}, enviado con ese Content-Type, y su contenido debe ser de ese tipo.",
+    attachmentLength: "El cuerpo no tenía la longitud indicada en Content-Length.",
+    attachmentLink: "Este enlace de descarga no es válido o ha caducado; solicite uno nuevo.",
   },
 };
