@@ -118,6 +118,11 @@ export const configSchema = z
     MAIL_API_KEY: optional(z.string().min(1)),
     /** The sender, e.g. `Example <no-reply@example.com>`. */
     MAIL_FROM: optional(z.string().regex(MAIL_FROM)),
+    /**
+     * The HMAC-SHA256 key of attachments' download URLs (src/lib/signed-urls.ts): random, 32 characters
+     * at least (e.g. `openssl rand -base64 32`). Changing it ends every URL handed out.
+     */
+    ATTACHMENT_URL_SECRET: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 32)").max(512),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",
