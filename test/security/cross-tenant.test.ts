@@ -5,7 +5,7 @@ import { apiKeys, attachments, auditLog, comments, events, tasks, workspaceInvit
 import { db } from "../helpers/accounts";
 import { call } from "../helpers/app";
 import { accessTokenOf, createCast, createWorld, type Cast, type World } from "./principals";
-import { ROUTE_TABLE } from "./route-table";
+import { bodyOf, ROUTE_TABLE, type CaseRequest } from "./route-table";
 
 const app = createApp();
 let cast: Cast;
@@ -61,8 +61,6 @@ describe.each(objectRoutes)("%s, asked by the owner of another workspace through
   });
 });
 
-function send(request: { path: string; method?: string; body?: unknown }, accessToken: string) {
-  const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}` };
-  if (request.body !== undefined) headers["Content-Type"] = "application/json";
-  return call(app, request.path, { method: request.method ?? "GET", headers, body: request.body === undefined ? undefined : JSON.stringify(request.body) });
+function send(request: CaseRequest, accessToken: string) {
+  return call(app, request.path, { method: request.method ?? "GET", ...bodyOf(request, { Authorization: `Bearer ${accessToken}` }) });
 }

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { workspaceMembers, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
 import { insertTask } from "../helpers/inserted-tasks";
-import { insertComment, insertInvitation, insertKey, insertRole } from "./fixtures";
+import { insertAttachment, insertComment, insertInvitation, insertKey, insertRole, signedLinkOf } from "./fixtures";
 import { passwordlessUser } from "./principals";
 import type { Principal, World } from "./principals";
 
@@ -11,6 +11,15 @@ export interface CaseRequest {
   path: string;
   method?: string;
   body?: unknown;
+  /** A raw body sent as it is, with its type and length, instead of a JSON `body` (an upload). */
+  file?: { bytes: Uint8Array<ArrayBuffer>; type: string };
+}
+
+/** The headers and body `request` is sent with, `headers` added: JSON, or a file as it is. */
+export function bodyOf(request: CaseRequest, headers: Record<string, string>): { headers: Record<string, string>; body?: BodyInit } {
+  if (request.file) return { headers: { ...headers, "Content-Type": request.file.type, "Content-Length": String(request.file.bytes.byteLength) }, body: request.file.bytes };
+  if (request.body === undefined) return { headers };
+  return { headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(request.body) };
 }
 
 export interface CaseContext {
@@ -192,7 +201,39 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     ok: 200,
     overrides: { keyWithScope: 403 },
   },
+
+  // A task's attachments, and their files through signed links (the link is the authorization).
+  "GET /v1/workspaces/:workspaceId/tasks/:taskId/attachments": { access: "workspace", request: async (context) => get(workspacePath(context, `/tasks/${await taskOf(context)}/attachments`)), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/attachments": {
+    access: "workspace",
+    request: async (context) => ({ path: workspacePath(context, `/tasks/${await taskOf(context)}/attachments?name=case.png`), method: "POST", file: { bytes: PNG, type: "image/png" } }),
+    ok: 201,
+  },
+  "GET /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId": { access: "workspace", request: async (context) => get(workspacePath(context, await attachmentPath(context))), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId/url": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `${await attachmentPath(context)}/url`), undefined),
+    ok: 200,
+  },
+  "DELETE /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId": { access: "workspace", request: async (context) => del(workspacePath(context, await attachmentPath(context))), ok: 204 },
+  "GET /v1/attachments/:attachmentId/content": {
+    access: "public",
+    request: async (context) => {
+      const { id } = await insertAttachment(context.world.workspaceId, await taskOf(context), context.world.owner.id, { stored: true });
+      return get(await signedLinkOf(id));
+    },
+    ok: 200,
+  },
 };
+
+/** A PNG's signature and some bytes: what an upload case sends. */
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+
+/** `/tasks/:taskId/attachments/:attachmentId` of a ready attachment on a live task of A. */
+async function attachmentPath(context: CaseContext): Promise<string> {
+  const taskId = await taskOf(context);
+  return `/tasks/${taskId}/attachments/${(await insertAttachment(context.world.workspaceId, taskId, context.world.owner.id)).id}`;
+}
 
 /** A live task of the case's workspace A; its id. */
 function taskOf({ world }: CaseContext): Promise<string> {

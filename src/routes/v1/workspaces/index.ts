@@ -1,6 +1,7 @@
 import { createRouter } from "../../../lib/create-router";
 import { authenticate } from "../../../middleware/authenticate";
 import { apiKeysRoutes } from "./api-keys.index";
+import { attachmentsRoutes } from "./attachments.index";
 import { auditRoutes } from "./audit.index";
 import { commentsRoutes } from "./comments.index";
 import { invitationsRoutes } from "./invitations.index";
@@ -22,3 +23,4 @@ workspaces.route("/", auditRoutes);
 workspaces.route("/", invitationsRoutes);
 workspaces.route("/", apiKeysRoutes);
 workspaces.route("/", commentsRoutes);
+workspaces.route("/", attachmentsRoutes);
