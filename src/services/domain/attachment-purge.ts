@@ -1,0 +1,44 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { MAX_DELETE_KEYS, type AttachmentStore } from "../../lib/attachment-store";
+import { at, textArray } from "../workspaces/sql";
+
+/** How long a deleted attachment's file is kept before it is purged: time to notice a mistake. */
+export const DELETED_GRACE_MS = 24 * 60 * 60 * 1000;
+/** A `pending` row this old is an upload that failed or was abandoned: no upload takes an hour. */
+export const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+/** Files one run purges at most: one R2 delete call takes this many keys. */
+export const ATTACHMENT_PURGE_BATCH_SIZE = MAX_DELETE_KEYS;
+
+/**
+ * Removes from R2 the files of attachments deleted more than DELETED_GRACE_MS ago and of uploads
+ * pending for more than ABANDONED_AFTER_MS, at most `limit`, oldest first, and marks their rows
+ * `purged_at` (so the quota no longer counts them). The rows are claimed first, in one statement
+ * (`for update skip locked`: two runs never take the same), so an upload that finishes after the
+ * claim finds its row purged and removes its own file; when R2 fails, the claim is taken back and
+ * the next run tries again. One database round trip and one R2 call (two round trips when R2 fails).
+ * Returns the ids purged.
+ */
+export async function purgeAttachments(db: Database, store: AttachmentStore, now: number, limit = ATTACHMENT_PURGE_BATCH_SIZE): Promise<string[]> {
+  const abandoned = at(new Date(now - ABANDONED_AFTER_MS));
+  const deleted = at(new Date(now - DELETED_GRACE_MS));
+  const result = await db.http.execute(sql`
+    with doomed as (
+      select id from attachments
+      where purged_at is null and (deleted_at is not null or status = 'pending') and updated_at < ${abandoned}
+        and (deleted_at < ${deleted} or (deleted_at is null and status = 'pending'))
+      order by updated_at limit ${Math.min(limit, MAX_DELETE_KEYS)}
+      for update skip locked
+    )
+    update attachments a set purged_at = ${at(new Date(now))} from doomed where a.id = doomed.id
+    returning a.id, a.object_key`);
+  const rows = result.rows as Array<{ id: string; object_key: string }>;
+  if (rows.length === 0) return [];
+  try {
+    await store.delete(rows.map((row) => row.object_key));
+  } catch (error) {
+    await db.http.execute(sql`update attachments set purged_at = null where id = any(${textArray(rows.map((row) => row.id))})`);
+    throw error;
+  }
+  return rows.map((row) => row.id);
+}
