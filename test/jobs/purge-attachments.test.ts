@@ -3,10 +3,12 @@ import { inArray } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { createDatabase } from "../../src/db/client";
-import { attachments } from "../../src/db/schema";
+import { attachments, workspaces } from "../../src/db/schema";
 import { attachmentStore, type AttachmentStore } from "../../src/lib/attachment-store";
 import { newId } from "../../src/lib/ids";
 import { ABANDONED_AFTER_MS, DELETED_GRACE_MS, purgeAttachments } from "../../src/services/domain/attachment-purge";
+import { purgeDeletedWorkspaces } from "../../src/services/workspaces/purge";
+import { RESTORE_WINDOW_MS } from "../../src/services/workspaces/workspaces";
 import { db } from "../helpers/accounts";
 import { testConfig } from "../helpers/identity";
 import { insertTask } from "../helpers/inserted-tasks";
@@ -60,6 +62,19 @@ describe("the purge of attachments' files", () => {
     expect(roundTrips).toBe(1);
     expect(await purgedIds(all.map((row) => row.id))).toEqual(gone.map((row) => row.id).sort());
     expect(await stored(all.map((row) => row.objectKey))).toEqual([deletedRecently!, uploading!, live!].map((row) => row.objectKey));
+  });
+
+  it("purges every file of a workspace past its restore window first, and the workspace only after them", async () => {
+    const now = Date.now();
+    const files = await attachmentsAt(now, [{ status: "ready", ago: MINUTE }, { status: "pending", ago: MINUTE }]);
+    const workspaceId = files[0]!.objectKey.split("/")[0]!;
+    await db.update(workspaces).set({ deletedAt: new Date(now - RESTORE_WINDOW_MS - MINUTE) }).where(inArray(workspaces.id, [workspaceId]));
+    const database = createDatabase(testConfig());
+    expect(await purgeDeletedWorkspaces(database, now)).not.toContain(workspaceId);
+    await purgeAttachments(database, attachmentStore(env.ATTACHMENTS), now);
+    expect(await purgedIds(files.map((file) => file.id))).toEqual(files.map((file) => file.id).sort());
+    expect(await stored(files.map((file) => file.objectKey))).toEqual([]);
+    expect(await purgeDeletedWorkspaces(database, now)).toContain(workspaceId);
   });
 
   it("takes its claim back when R2 fails, so the next run tries again", async () => {

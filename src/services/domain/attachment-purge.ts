@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { MAX_DELETE_KEYS, type AttachmentStore } from "../../lib/attachment-store";
 import { at, textArray } from "../workspaces/sql";
+import { RESTORE_WINDOW_MS } from "../workspaces/workspaces";
 
 /** How long a deleted attachment's file is kept before it is purged: time to notice a mistake. */
 export const DELETED_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -11,8 +12,10 @@ export const ABANDONED_AFTER_MS = 60 * 60 * 1000;
 export const ATTACHMENT_PURGE_BATCH_SIZE = MAX_DELETE_KEYS;
 
 /**
- * Removes from R2 the files of attachments deleted more than DELETED_GRACE_MS ago and of uploads
- * pending for more than ABANDONED_AFTER_MS, at most `limit`, oldest first, and marks their rows
+ * Removes from R2 the files of attachments deleted more than DELETED_GRACE_MS ago, of uploads
+ * pending for more than ABANDONED_AFTER_MS and of every attachment of a workspace past its restore
+ * window (whose purge waits for them: its rows would go, its files would stay), at most `limit`,
+ * oldest first, and marks their rows
  * `purged_at` (so the quota no longer counts them). The rows are claimed first, in one statement
  * (`for update skip locked`: two runs never take the same), so an upload that finishes after the
  * claim finds its row purged and removes its own file; when R2 fails, the claim is taken back and
@@ -22,13 +25,22 @@ export const ATTACHMENT_PURGE_BATCH_SIZE = MAX_DELETE_KEYS;
 export async function purgeAttachments(db: Database, store: AttachmentStore, now: number, limit = ATTACHMENT_PURGE_BATCH_SIZE): Promise<string[]> {
   const abandoned = at(new Date(now - ABANDONED_AFTER_MS));
   const deleted = at(new Date(now - DELETED_GRACE_MS));
+  const gone = at(new Date(now - RESTORE_WINDOW_MS));
+  const batch = Math.min(limit, MAX_DELETE_KEYS);
   const result = await db.http.execute(sql`
-    with doomed as (
-      select id from attachments
-      where purged_at is null and (deleted_at is not null or status = 'pending') and updated_at < ${abandoned}
-        and (deleted_at < ${deleted} or (deleted_at is null and status = 'pending'))
-      order by updated_at limit ${Math.min(limit, MAX_DELETE_KEYS)}
-      for update skip locked
+    with candidates as (
+      (select id, updated_at from attachments
+       where purged_at is null and (deleted_at is not null or status = 'pending') and updated_at < ${abandoned}
+         and (deleted_at < ${deleted} or (deleted_at is null and status = 'pending'))
+       order by updated_at limit ${batch})
+      union all
+      (select a.id, a.updated_at from workspaces w join attachments a on a.workspace_id = w.id and a.purged_at is null
+       where w.deleted_at < ${gone} limit ${batch})
+    ),
+    doomed as (
+      select a.id from attachments a join (select distinct id, updated_at from candidates order by updated_at limit ${batch}) c on c.id = a.id
+      where a.purged_at is null
+      for update of a skip locked
     )
     update attachments a set purged_at = ${at(new Date(now))} from doomed where a.id = doomed.id
     returning a.id, a.object_key`);
