@@ -12,7 +12,8 @@ import type { WorkspaceAccess } from "../workspaces/access";
 import { at, isoTime } from "../workspaces/sql";
 import type { Page } from "../workspaces/workspaces";
 import { changeRecordsFrom } from "./changes";
-import { jsonOf, liveTask, requireTaskId } from "./live-task";
+import { jsonOf } from "./json-of";
+import { liveTask, requireTaskId } from "./live-task";
 
 /** What the attachment services need: the database, the bucket, the clock and the links' key. */
 export interface AttachmentDeps {

@@ -8,7 +8,8 @@ import type { WorkspaceAccess } from "../workspaces/access";
 import { at, isoTime } from "../workspaces/sql";
 import type { Page, WorkspaceDeps } from "../workspaces/workspaces";
 import { changeRecordsFrom } from "./changes";
-import { jsonOf, liveTask, requireTaskId } from "./live-task";
+import { jsonOf } from "./json-of";
+import { liveTask, requireTaskId } from "./live-task";
 
 /** The longest comment, in characters (the table's check says the same). */
 export const MAX_COMMENT_LENGTH = 10_000;
