@@ -9,6 +9,8 @@ process.env.WRANGLER_SEND_METRICS = "false";
 
 /** A key set of this run's own; tests read it from `env.JWT_SIGNING_KEYS` to forge tokens against it. */
 const signingKeys = JSON.stringify(await generateSigningKeySet());
+/** This run's key for attachments' download URLs. */
+const attachmentUrlSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 
 /**
  * Rate limits no test reaches by accident: the suite's requests mostly come from one client (no
@@ -49,6 +51,7 @@ export default defineConfig({
               bindings: {
                 APP_ENV: "test",
                 JWT_SIGNING_KEYS: signingKeys,
+                ATTACHMENT_URL_SECRET: attachmentUrlSecret,
                 RATE_LIMITS: suiteRateLimits(inject("redisKeyPrefix")),
                 // The cache's keys under the run's prefix too, deleted at the end.
                 REDIS_KEY_PREFIX: inject("redisKeyPrefix"),

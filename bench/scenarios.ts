@@ -41,6 +41,8 @@ export const APP_BINDINGS: Record<string, string> = {
   CORS_ORIGINS: "",
   AUTH_ISSUER: "http://127.0.0.1",
   APP_URL: "http://localhost:3000",
+  // Required by the configuration; no bench scenario hands out attachment URLs.
+  ATTACHMENT_URL_SECRET: "bench-only-attachment-url-secret-0000000",
 };
 
 /** An account the run registers and signs in once before the identity scenarios. */

@@ -16,7 +16,9 @@ const port = process.env.PORT ?? "8787";
 
 /** Bindings for the Worker, written to a git-ignored env file so wrangler shows them as hidden. */
 async function writeBindings(info: StackInfo): Promise<string> {
-  const bindings = { ...workerBindings(info), JWT_SIGNING_KEYS: await devSigningKeys() };
+  // A new download-URL key each start: links handed out by an earlier run stop working, nothing else.
+  const attachmentUrlSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  const bindings = { ...workerBindings(info), JWT_SIGNING_KEYS: await devSigningKeys(), ATTACHMENT_URL_SECRET: attachmentUrlSecret };
   const folder = `${root}.wrangler`;
   await mkdir(folder, { recursive: true });
   const file = `${folder}/local-stack.env`;

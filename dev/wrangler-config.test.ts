@@ -68,6 +68,20 @@ describe("the deploy configuration (wrangler.toml)", () => {
     expect(new Set(queues).size).toBe(configs.length);
   });
 
+  it("binds each environment's own attachments bucket, and the top level a local one", () => {
+    const configs = [{ name: "top level", config: topLevel }, ...environments];
+    const buckets = configs.map(({ name, config }) => {
+      const bucket = config.r2_buckets.find(({ binding }: { binding: string }) => binding === "ATTACHMENTS");
+      expect(bucket?.bucket_name, name).toMatch(/\S/);
+      return bucket!.bucket_name;
+    });
+    expect(new Set(buckets).size).toBe(configs.length);
+  });
+
+  it("declares ATTACHMENT_URL_SECRET as a required secret in every environment, so a deploy without it fails", () => {
+    for (const { config } of environments) expect(config.secrets?.required).toContain("ATTACHMENT_URL_SECRET");
+  });
+
   it("declares no secrets at the top level, where wrangler dev and the tests would then take the Worker's settings from the shell", () => {
     expect(topLevel.secrets).toBeUndefined();
   });

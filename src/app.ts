@@ -26,6 +26,7 @@ import { tracing } from "./middleware/tracing";
 import { devTools } from "./routes/dev/dev.index";
 import { liveness, readiness } from "./routes/health/health.index";
 import { metricsEndpoint } from "./routes/metrics/metrics.index";
+import { streamedBodyLimit } from "./routes/streamed-bodies";
 import { AUTH_FLOW_PATHS } from "./routes/v1/auth/auth.index";
 import { v1 } from "./routes/v1/index";
 import { jwksRoute, wellKnown } from "./routes/well-known/jwks";
@@ -78,8 +79,9 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   // and only adds headers the outer middleware leave alone.
   app.use(compression());
   app.use(crossSite());
-  app.use(jsonBody());
-  app.use(bodyLimit());
+  // Uploads stream a file of their own type and size limit on (src/routes/streamed-bodies.ts).
+  app.use(jsonBody({ except: (c) => streamedBodyLimit(c) !== undefined }));
+  app.use(bodyLimit({ streamedLimit: streamedBodyLimit }));
   // Public documents from the Cache API, before authentication and the rate limit: a hit touches no
   // database, Redis or key and is cheaper than the limiter's own call, a request with credentials is
   // never served from it, and the IP rules above still refuse whom they refuse.

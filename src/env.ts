@@ -220,6 +220,11 @@ export const configSchema = z
     OAUTH_RETURN_ORIGINS: originList.default([]),
     /** Bound on each call to a provider (token, keys, user); past it the callback answers 502. */
     OAUTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+    /**
+     * The HMAC-SHA256 key of attachments' download URLs (src/lib/signed-urls.ts): random, 32 characters
+     * at least (e.g. `openssl rand -base64 32`). Changing it ends every URL handed out.
+     */
+    ATTACHMENT_URL_SECRET: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 32)").max(512),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",

@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import { mailConsumer } from "./jobs/mail";
+import { purgeAttachmentsJob } from "./jobs/purge-attachments";
 import { purgeWorkspacesJob } from "./jobs/purge-workspaces";
 
 export { MetricsAggregator } from "./durable-objects/metrics-aggregator";
@@ -15,5 +16,6 @@ export default {
   // The only cron trigger (wrangler.toml `[triggers]`); a second one would dispatch on `controller.cron`.
   scheduled(_controller, env, ctx) {
     ctx.waitUntil(purgeWorkspacesJob(env));
+    ctx.waitUntil(purgeAttachmentsJob(env));
   },
 } satisfies ExportedHandler<Env>;

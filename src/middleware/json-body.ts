@@ -1,10 +1,12 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
 import { endpointRoute } from "../lib/matched-route";
 
 export interface JsonBodyOptions {
   methods?: readonly string[];
+  /** Whether the request's endpoint takes a body of another type (an upload) and checks it itself. */
+  except?: (c: Context<AppEnv>) => boolean;
 }
 
 /** `application/json` or any `+json` type, optionally with parameters. */
@@ -14,9 +16,9 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
  * Answers 415 UNSUPPORTED_MEDIA_TYPE when a body-carrying request to an existing endpoint is not
  * JSON (UTF-8, the only charset JSON allows). Unknown routes fall through to 404/405 instead.
  */
-export function jsonBody({ methods = ["POST", "PUT", "PATCH"] }: JsonBodyOptions = {}): MiddlewareHandler<AppEnv> {
+export function jsonBody({ methods = ["POST", "PUT", "PATCH"], except = () => false }: JsonBodyOptions = {}): MiddlewareHandler<AppEnv> {
   return async function jsonBody(c, next) {
-    if (methods.includes(c.req.method) && hasBody(c.req.raw) && endpointRoute(c) && !isJson(c.req.header("Content-Type"))) {
+    if (methods.includes(c.req.method) && hasBody(c.req.raw) && endpointRoute(c) && !isJson(c.req.header("Content-Type")) && !except(c)) {
       throw new ApiError("UNSUPPORTED_MEDIA_TYPE");
     }
     await next();

@@ -70,6 +70,19 @@ describe("configuration", () => {
     expect((await call(app, "/v1/test/ok", undefined, { ...deployed, ...METRICS })).status).toBe(200);
   });
 
+  it.each([
+    ["missing", undefined],
+    ["weak", "short-secret"],
+  ])("refuses a %s ATTACHMENT_URL_SECRET in every environment: download links would be forgeable", async (_, secret) => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const appEnv of ["test", "production"]) {
+      const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: appEnv, NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER, ATTACHMENT_URL_SECRET: secret });
+      const problem = await expectProblem(response, { status: 500, code: "CONFIGURATION_ERROR" });
+      expect(problem.detail).toContain("ATTACHMENT_URL_SECRET");
+    }
+    vi.restoreAllMocks();
+  });
+
   it("refuses a JSON body limit above what an isolate can hold safely", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const tooLarge = await call(app, "/v1/test/ok", undefined, { MAX_BODY_BYTES: String(100 * 1024 * 1024) });

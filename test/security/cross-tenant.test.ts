@@ -1,11 +1,11 @@
 import { inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { apiKeys, auditLog, events, projects, tasks, workspaceInvitations, workspaceMembers, workspaceRoles, workspaces } from "../../src/db/schema";
+import { apiKeys, attachments, auditLog, comments, events, projects, tasks, workspaceInvitations, workspaceMembers, workspaceRoles, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
 import { call } from "../helpers/app";
 import { accessTokenOf, createCast, createWorld, type Cast, type World } from "./principals";
-import { ROUTE_TABLE } from "./route-table";
+import { bodyOf, ROUTE_TABLE, type CaseRequest } from "./route-table";
 
 const app = createApp();
 let cast: Cast;
@@ -17,7 +17,7 @@ beforeAll(async () => {
 /** Every row of both workspaces of `world`, in a stable order: what a refused request must leave as it was. */
 async function snapshot(world: World) {
   const ids = [world.workspaceId, world.otherWorkspaceId];
-  const [workspaceRows, members, roles, invitations, keys, audit, projectRows, taskRows, eventRows] = await db.batch([
+  const [workspaceRows, members, roles, invitations, keys, audit, projectRows, taskRows, commentRows, attachmentRows, eventRows] = await db.batch([
     db.select().from(workspaces).where(inArray(workspaces.id, ids)).orderBy(workspaces.id),
     db.select().from(workspaceMembers).where(inArray(workspaceMembers.workspaceId, ids)).orderBy(workspaceMembers.workspaceId, workspaceMembers.userId),
     db.select().from(workspaceRoles).where(inArray(workspaceRoles.workspaceId, ids)).orderBy(workspaceRoles.id),
@@ -26,9 +26,11 @@ async function snapshot(world: World) {
     db.select().from(auditLog).where(inArray(auditLog.workspaceId, ids)).orderBy(auditLog.id),
     db.select().from(projects).where(inArray(projects.workspaceId, ids)).orderBy(projects.id),
     db.select().from(tasks).where(inArray(tasks.workspaceId, ids)).orderBy(tasks.id),
+    db.select().from(comments).where(inArray(comments.workspaceId, ids)).orderBy(comments.id),
+    db.select().from(attachments).where(inArray(attachments.workspaceId, ids)).orderBy(attachments.id),
     db.select().from(events).where(inArray(events.workspaceId, ids)).orderBy(events.seq),
   ]);
-  return { workspaceRows, members, roles, invitations, keys, audit, projectRows, taskRows, eventRows };
+  return { workspaceRows, members, roles, invitations, keys, audit, projectRows, taskRows, commentRows, attachmentRows, eventRows };
 }
 
 const workspaceRoutes = Object.entries(ROUTE_TABLE).filter(([, entry]) => entry.access === "workspace" || entry.access === "member");
@@ -60,8 +62,6 @@ describe.each(objectRoutes)("%s, asked by the owner of another workspace through
   });
 });
 
-function send(request: { path: string; method?: string; body?: unknown }, accessToken: string) {
-  const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}` };
-  if (request.body !== undefined) headers["Content-Type"] = "application/json";
-  return call(app, request.path, { method: request.method ?? "GET", headers, body: request.body === undefined ? undefined : JSON.stringify(request.body) });
+function send(request: CaseRequest, accessToken: string) {
+  return call(app, request.path, { method: request.method ?? "GET", ...bodyOf(request, { Authorization: `Bearer ${accessToken}` }) });
 }

@@ -1,6 +1,8 @@
-import { apiKeys, projects, tasks, workspaceInvitations, workspaceRoles } from "../../src/db/schema";
+import { env } from "cloudflare:test";
+import { apiKeys, attachments, comments, projects, tasks, workspaceInvitations, workspaceRoles } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
 import type { Permission } from "../../src/lib/permissions";
+import { signAttachmentLink } from "../../src/lib/signed-urls";
 import { createOpaqueToken, generateApiKey, hashOpaqueToken } from "../../src/lib/tokens";
 import { db } from "../helpers/accounts";
 import { uniqueEmail } from "../helpers/identity";
@@ -63,4 +65,26 @@ export async function insertTask(workspaceId: string, createdBy: string, options
   const id = newId("task");
   await db.insert(tasks).values({ id, workspaceId, projectId, number: 1, title: "Route table", position: 1024, createdBy, updatedBy: createdBy, deletedAt: options.deleted ? new Date() : null });
   return id;
+}
+
+/** A comment by `authorId` on task `taskId` of `workspaceId`, deleted when `deleted`; its id. */
+export async function insertComment(workspaceId: string, taskId: string, authorId: string, { deleted = false } = {}): Promise<string> {
+  const id = newId("comment");
+  await db.insert(comments).values({ id, workspaceId, taskId, body: "A comment", createdBy: authorId, updatedBy: authorId, deletedAt: deleted ? new Date() : null });
+  return id;
+}
+
+/** A ready attachment by `createdBy` on task `taskId` of `workspaceId`, its file in R2 when `stored`; its id. */
+export async function insertAttachment(workspaceId: string, taskId: string, createdBy: string, { stored = false } = {}): Promise<{ id: string }> {
+  const id = newId("attachment");
+  const objectKey = `${workspaceId}/${id}`;
+  await db.insert(attachments).values({ id, workspaceId, taskId, objectKey, fileName: "case.txt", contentType: "text/plain", size: 5, status: "ready", createdBy, updatedBy: createdBy });
+  if (stored) await env.ATTACHMENTS.put(objectKey, "hello");
+  return { id };
+}
+
+/** A download link for attachment `attachmentId`, valid five minutes, signed with the test bindings' key. */
+export async function signedLinkOf(attachmentId: string): Promise<string> {
+  const expires = Math.floor(Date.now() / 1000) + 300;
+  return `/v1/attachments/${attachmentId}/content?expires=${expires}&sig=${await signAttachmentLink(env.ATTACHMENT_URL_SECRET!, attachmentId, expires)}`;
 }

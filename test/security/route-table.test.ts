@@ -6,7 +6,7 @@ import { createUser } from "../helpers/identity";
 import { openApiDocument } from "../helpers/openapi-document";
 import { issueKey } from "./fixtures";
 import { accessTokenOf, createCast, createWorld, PRINCIPALS, ROLE_PRINCIPALS, type Cast, type Principal, type World } from "./principals";
-import { ROUTE_TABLE, type RouteEntry } from "./route-table";
+import { bodyOf, ROUTE_TABLE, type RouteEntry } from "./route-table";
 
 // One isolate for the whole table, as production would have.
 const app = createApp();
@@ -96,8 +96,7 @@ describe.each(Object.entries(ROUTE_TABLE))("%s", (route, entry) => {
     const world = await createWorld(cast);
     const request = await entry.request({ world, principal });
     const headers: Record<string, string> = { ...(await credentials(principal, world, entry, permission)), "CF-Connecting-IP": nextAddress() };
-    if (request.body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await call(app, request.path, { method: request.method ?? "GET", headers, body: request.body === undefined ? undefined : JSON.stringify(request.body) });
+    const response = await call(app, request.path, { method: request.method ?? "GET", ...bodyOf(request, headers) });
     expect(response.status, `${route} as ${principal}: ${await response.clone().text()}`).toBe(expectedStatus(entry, principal, permission));
   });
 });

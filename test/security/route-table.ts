@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { workspaceMembers, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
-import { insertInvitation, insertKey, insertProject, insertRole, insertTask, randomProjectKey } from "./fixtures";
+import { insertAttachment, insertComment, insertInvitation, insertKey, insertProject, insertRole, insertTask, randomProjectKey, signedLinkOf } from "./fixtures";
 import { passwordlessUser } from "./principals";
 import type { Principal, World } from "./principals";
 
@@ -10,6 +10,15 @@ export interface CaseRequest {
   path: string;
   method?: string;
   body?: unknown;
+  /** A raw body sent as it is, with its type and length, instead of a JSON `body` (an upload). */
+  file?: { bytes: Uint8Array<ArrayBuffer>; type: string };
+}
+
+/** The headers and body `request` is sent with, `headers` added: JSON, or a file as it is. */
+export function bodyOf(request: CaseRequest, headers: Record<string, string>): { headers: Record<string, string>; body?: BodyInit } {
+  if (request.file) return { headers: { ...headers, "Content-Type": request.file.type, "Content-Length": String(request.file.bytes.byteLength) }, body: request.file.bytes };
+  if (request.body === undefined) return { headers };
+  return { headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(request.body) };
 }
 
 export interface CaseContext {
@@ -222,6 +231,56 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     request: async (context) => post(workspacePath(context, `/tasks/${await taskOf(context, { deleted: true })}/restore`), undefined),
     ok: 200,
   },
+
+  // A task's comments. The one acted on was written by the principal (by A's owner for a key, whose
+  // id is not known yet): a comment is edited by its author alone, so a key gets 403 for another's.
+  "GET /v1/workspaces/:workspaceId/tasks/:taskId/comments": { access: "workspace", request: async (context) => get(workspacePath(context, `/tasks/${await taskOf(context)}/comments`)), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/comments": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `/tasks/${await taskOf(context)}/comments`), { body: "Looks good." }),
+    ok: 201,
+  },
+  "PATCH /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId": {
+    access: "workspace",
+    request: async (context) => patch(workspacePath(context, await commentPath(context)), { body: "Edited." }),
+    ok: 200,
+    overrides: { keyWithScope: 403 },
+  },
+  "DELETE /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId": {
+    access: "workspace",
+    request: async (context) => del(workspacePath(context, await commentPath(context))),
+    ok: 204,
+    overrides: { keyWithScope: 403 },
+  },
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId/restore": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `${await commentPath(context, { deleted: true })}/restore`), undefined),
+    ok: 200,
+    overrides: { keyWithScope: 403 },
+  },
+
+  // A task's attachments, and their files through signed links (the link is the authorization).
+  "GET /v1/workspaces/:workspaceId/tasks/:taskId/attachments": { access: "workspace", request: async (context) => get(workspacePath(context, `/tasks/${await taskOf(context)}/attachments`)), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/attachments": {
+    access: "workspace",
+    request: async (context) => ({ path: workspacePath(context, `/tasks/${await taskOf(context)}/attachments?name=case.png`), method: "POST", file: { bytes: PNG, type: "image/png" } }),
+    ok: 201,
+  },
+  "GET /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId": { access: "workspace", request: async (context) => get(workspacePath(context, await attachmentPath(context))), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId/url": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `${await attachmentPath(context)}/url`), undefined),
+    ok: 200,
+  },
+  "DELETE /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId": { access: "workspace", request: async (context) => del(workspacePath(context, await attachmentPath(context))), ok: 204 },
+  "GET /v1/attachments/:attachmentId/content": {
+    access: "public",
+    request: async (context) => {
+      const { id } = await insertAttachment(context.world.workspaceId, await taskOf(context), context.world.owner.id, { stored: true });
+      return get(await signedLinkOf(id));
+    },
+    ok: 200,
+  },
 };
 
 function projectOf({ world }: CaseContext, options: { deleted?: boolean } = {}): Promise<string> {
@@ -230,6 +289,27 @@ function projectOf({ world }: CaseContext, options: { deleted?: boolean } = {}):
 
 function taskOf({ world }: CaseContext, options: { deleted?: boolean } = {}): Promise<string> {
   return insertTask(world.workspaceId, world.owner.id, options);
+}
+
+/** A PNG's signature and some bytes: what an upload case sends. */
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+
+/** `/tasks/:taskId/attachments/:attachmentId` of a ready attachment on a live task of A. */
+async function attachmentPath(context: CaseContext): Promise<string> {
+  const taskId = await taskOf(context);
+  return `/tasks/${taskId}/attachments/${(await insertAttachment(context.world.workspaceId, taskId, context.world.owner.id)).id}`;
+}
+
+/** The user a principal signs in as, where it is a member of A; A's owner for everyone else. */
+function userOf({ world, principal }: CaseContext): string {
+  if (principal === "admin" || principal === "member" || principal === "viewer") return world.cast[principal].id;
+  return world.owner.id;
+}
+
+/** `/tasks/:taskId/comments/:commentId` of a comment the principal wrote on a live task of A. */
+async function commentPath(context: CaseContext, { deleted = false } = {}): Promise<string> {
+  const taskId = await taskOf(context);
+  return `/tasks/${taskId}/comments/${await insertComment(context.world.workspaceId, taskId, userOf(context), { deleted })}`;
 }
 
 async function invitationOf({ world }: CaseContext): Promise<string> {

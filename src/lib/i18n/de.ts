@@ -104,5 +104,14 @@ export const de: Messages = {
     projectDeleted: "Das Projekt dieser Aufgabe ist gelöscht; stellen Sie zuerst das Projekt wieder her.",
     taskLimit: "Dieses Projekt hatte bereits {limit} Aufgaben, die Höchstzahl für ein Projekt.",
     versionMismatch: "Diese Ressource ({resource}) wurde geändert, seit Sie sie gelesen haben (If-Match); lesen Sie sie erneut und versuchen Sie es noch einmal.",
+    // Kommentare und Anhänge.
+    commentLimit: "Diese Aufgabe hat bereits {limit} Kommentare; löschen Sie einige, bevor Sie weitere hinzufügen.",
+    commentAuthorOnly: "Nur die Person, die den Kommentar geschrieben hat, kann ihn bearbeiten.",
+    commentAuthorOrModerator: "Nur die Person, die den Kommentar geschrieben hat, oder ein Owner oder Admin des Workspace kann ihn löschen oder wiederherstellen.",
+    attachmentTooLarge: "Eine Datei darf höchstens {limit} Bytes groß sein.",
+    attachmentQuota: "Diese Datei würde das Speicherkontingent des Workspace von {limit} Bytes überschreiten; löschen Sie zuerst einige Anhänge.",
+    attachmentType: "Die Datei muss vom Typ {types} sein, mit diesem Content-Type gesendet werden, und ihr Inhalt muss diesem Typ entsprechen.",
+    attachmentLength: "Der Body hatte nicht die in Content-Length angegebene Länge.",
+    attachmentLink: "Dieser Download-Link ist ungültig oder abgelaufen; fordern Sie einen neuen an.",
   },
 };

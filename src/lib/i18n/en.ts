@@ -110,6 +110,15 @@ export const en = {
     projectDeleted: "This task's project is deleted; restore the project first.",
     taskLimit: "This project has had {limit} tasks, the most one project may have.",
     versionMismatch: "This {resource} changed since you read it (If-Match); read it again and retry.",
+    // Comments and attachments.
+    commentLimit: "This task already has {limit} comments; delete some before adding more.",
+    commentAuthorOnly: "Only the comment's author can edit it.",
+    commentAuthorOrModerator: "Only the comment's author, or an owner or admin of the workspace, can delete or restore it.",
+    attachmentTooLarge: "A file may be at most {limit} bytes.",
+    attachmentQuota: "This file would take the workspace past its storage quota of {limit} bytes; delete some attachments first.",
+    attachmentType: "The file must be one of {types}, sent with that Content-Type, and its contents must be of that type.",
+    attachmentLength: "The body was not the length Content-Length stated.",
+    attachmentLink: "This download link is invalid or has expired; ask for a new one.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

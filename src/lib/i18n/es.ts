@@ -104,5 +104,14 @@ export const es: Messages = {
     projectDeleted: "El proyecto de esta tarea está eliminado; restaure primero el proyecto.",
     taskLimit: "Este proyecto ya ha tenido {limit} tareas, el máximo para un proyecto.",
     versionMismatch: "Este recurso ({resource}) cambió desde que lo leyó (If-Match); léalo de nuevo y reintente.",
+    // Comentarios y adjuntos.
+    commentLimit: "Esta tarea ya tiene {limit} comentarios; elimine algunos antes de añadir más.",
+    commentAuthorOnly: "Solo el autor del comentario puede editarlo.",
+    commentAuthorOrModerator: "Solo el autor del comentario, o un propietario o administrador del espacio de trabajo, puede eliminarlo o restaurarlo.",
+    attachmentTooLarge: "Un archivo puede tener como máximo {limit} bytes.",
+    attachmentQuota: "Este archivo superaría la cuota de almacenamiento del espacio de trabajo de {limit} bytes; elimine antes algunos adjuntos.",
+    attachmentType: "El archivo debe ser de tipo {types}, enviado con ese Content-Type, y su contenido debe ser de ese tipo.",
+    attachmentLength: "El cuerpo no tenía la longitud indicada en Content-Length.",
+    attachmentLink: "Este enlace de descarga no es válido o ha caducado; solicite uno nuevo.",
   },
 };

@@ -1,5 +1,6 @@
 import { createRouter } from "../../lib/create-router";
 import { ipRules } from "./admin/ip-rules.index";
+import { attachments } from "./attachments/content.index";
 import { auth } from "./auth/auth.index";
 import { invitations } from "./invitations/invitations.index";
 import { me } from "./me/me.index";
@@ -15,3 +16,4 @@ v1.route("/me", me);
 v1.route("/admin/ip-rules", ipRules);
 v1.route("/workspaces", workspaces);
 v1.route("/invitations", invitations);
+v1.route("/attachments", attachments);

@@ -15,7 +15,8 @@ export const PURGE_BATCH_SIZE = 100;
  * Deletes for good the workspaces deleted more than RESTORE_WINDOW_MS before `now`, at most `limit`,
  * with their members, roles, invitations and keys, and one `workspace.purged` audit row each (the
  * audit log keeps the workspace's history): one statement, one round trip. A workspace restored
- * meanwhile is kept. Returns the ids purged.
+ * meanwhile is kept, and so is one with attachments whose files are not yet purged from R2 (the
+ * attachments' purge takes them first, in the same hourly run or the next). Returns the ids purged.
  */
 export async function purgeDeletedWorkspaces(db: Database, now: number, limit = PURGE_BATCH_SIZE): Promise<string[]> {
   const cutoff = new Date(now - RESTORE_WINDOW_MS);
@@ -23,7 +24,10 @@ export async function purgeDeletedWorkspaces(db: Database, now: number, limit = 
   const auditIds = Array.from({ length: limit }, () => newId("audit"));
   const result = await db.http.execute(sql`
     with locked as (
-      select id, deleted_at from workspaces where deleted_at < ${at(cutoff)} order by deleted_at, id limit ${limit}
+      select id, deleted_at from workspaces w where deleted_at < ${at(cutoff)}
+        -- Files in R2 outlive rows: the attachments' purge removes them first (src/services/domain/attachment-purge.ts).
+        and not exists (select 1 from attachments a where a.workspace_id = w.id and a.purged_at is null)
+      order by deleted_at, id limit ${limit}
       for update skip locked
     ),
     doomed as (select id, row_number() over (order by deleted_at, id) as place from locked),

@@ -1,7 +1,9 @@
 import { createRouter } from "../../../lib/create-router";
 import { authenticate } from "../../../middleware/authenticate";
 import { apiKeysRoutes } from "./api-keys.index";
+import { attachmentsRoutes } from "./attachments.index";
 import { auditRoutes } from "./audit.index";
+import { commentsRoutes } from "./comments.index";
 import { invitationsRoutes } from "./invitations.index";
 import { membersRoutes } from "./members.index";
 import { projectsRoutes } from "./projects.index";
@@ -24,3 +26,5 @@ workspaces.route("/", invitationsRoutes);
 workspaces.route("/", apiKeysRoutes);
 workspaces.route("/", projectsRoutes);
 workspaces.route("/", tasksRoutes);
+workspaces.route("/", commentsRoutes);
+workspaces.route("/", attachmentsRoutes);

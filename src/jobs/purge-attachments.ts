@@ -1,0 +1,32 @@
+import { createDatabase } from "../db/client";
+import { loadConfig } from "../env";
+import { attachmentStore } from "../lib/attachment-store";
+import { systemClock, type Clock } from "../lib/clock";
+import { createLogger } from "../lib/logger";
+import { ATTACHMENT_PURGE_BATCH_SIZE, purgeAttachments } from "../services/domain/attachment-purge";
+
+export interface AttachmentPurgeOptions {
+  clock?: Clock;
+  /** Files purged at most; tests pass a small one. */
+  limit?: number;
+}
+
+/**
+ * The cron trigger's work (wrangler.toml `[triggers]`): removes from R2 the files of attachments
+ * deleted a day ago and of uploads abandoned an hour ago, a bounded number per run, and logs how
+ * many. A failure is logged, never thrown: the next run tries again, and nothing is lost meanwhile.
+ */
+export async function purgeAttachmentsJob(env: Env, { clock = systemClock, limit = ATTACHMENT_PURGE_BATCH_SIZE }: AttachmentPurgeOptions = {}): Promise<void> {
+  const loaded = loadConfig(env);
+  const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { job: "attachment-purge" } });
+  if (!loaded.ok) {
+    logger.error("invalid configuration", { settings: loaded.settings });
+    return;
+  }
+  try {
+    const purged = await purgeAttachments(createDatabase(loaded.config), attachmentStore(env.ATTACHMENTS), clock(), limit);
+    logger.info("attachment files purged", { count: purged.length, more: purged.length === limit });
+  } catch (error) {
+    logger.error("attachment files not purged", { error });
+  }
+}

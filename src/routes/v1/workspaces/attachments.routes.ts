@@ -1,0 +1,128 @@
+import { z } from "@hono/zod-openapi";
+import { CursorParam, limitParam } from "../../../lib/cursor";
+import { ATTACHMENT_TYPES } from "../../../lib/file-types";
+import { problemResponse } from "../../../lib/openapi";
+import { workspaceRoute } from "../../../lib/workspace-route";
+import { LINK_TTL_SECONDS } from "../../../services/domain/attachments";
+import { MAX_ATTACHMENT_BYTES, WORKSPACE_QUOTA_BYTES } from "../../../services/domain/attachment-upload";
+import { TaskParams } from "./comments.routes";
+
+const AttachmentSchema = z
+  .object({
+    id: z.string(),
+    taskId: z.string(),
+    fileName: z.string(),
+    contentType: z.enum(ATTACHMENT_TYPES).openapi({ description: "The type the file's first bytes proved." }),
+    size: z.number().int().openapi({ description: "In bytes." }),
+    sha256: z.string().nullable().openapi({ description: "The file's SHA-256 in base64, as `Repr-Digest: sha-256=:…:` (RFC 9530) would carry it." }),
+    createdBy: z.string().openapi({ description: "The user or API key that uploaded it." }),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi("Attachment");
+
+const AttachmentListSchema = z
+  .object({
+    attachments: z.array(AttachmentSchema).openapi({ description: "Oldest first." }),
+    nextCursor: z.string().nullable().openapi({ description: "Pass it as `cursor` for the next page; null on the last one." }),
+  })
+  .openapi("AttachmentList");
+
+const AttachmentLinkSchema = z
+  .object({
+    url: z.url().openapi({ description: "Downloads the file, without credentials, until `expiresAt`." }),
+    expiresAt: z.iso.datetime(),
+  })
+  .openapi("AttachmentLink");
+
+const AttachmentParams = TaskParams.extend({ attachmentId: z.string().max(64).openapi({ param: { name: "attachmentId", in: "path" } }) });
+
+const UploadQuery = z
+  .object({ name: z.string().min(1).max(1024).openapi({ param: { name: "name", in: "query" }, description: "The file's name; its last path segment is kept, cleaned, at most 255 characters.", example: "screenshot.png" }) })
+  .strict();
+
+const UploadHeaders = z.object({
+  "content-type": z.string().max(200).openapi({ param: { name: "content-type", in: "header" }, description: `One of ${ATTACHMENT_TYPES.join(", ")}; the file's first bytes must prove it.` }),
+  "content-length": z.coerce
+    .number()
+    .int()
+    .min(1)
+    .openapi({ param: { name: "content-length", in: "header" }, type: "integer", description: `Required (no chunked uploads); at most ${MAX_ATTACHMENT_BYTES}.` }),
+});
+
+const binary = z.string().openapi({ format: "binary" });
+
+const tags = ["Attachments"];
+const attachment = (description: string) => ({ description, content: { "application/json": { schema: AttachmentSchema } } });
+const inTask = {
+  401: problemResponse("No valid access token or API key."),
+  403: problemResponse("The caller lacks the permission."),
+  404: problemResponse("No such workspace among the caller's, no such live task in it, or no such attachment on it."),
+};
+
+export const listAttachments = workspaceRoute("attachment:read", {
+  method: "get",
+  path: "/{workspaceId}/tasks/{taskId}/attachments",
+  tags,
+  summary: "A task's attachments, oldest first.",
+  request: { params: TaskParams, query: z.object({ cursor: CursorParam, limit: limitParam(50, 100) }).strict() },
+  responses: {
+    200: { description: "A page of them.", content: { "application/json": { schema: AttachmentListSchema } } },
+    400: problemResponse("The cursor or the limit is invalid."),
+    ...inTask,
+  },
+});
+
+export const uploadAttachment = workspaceRoute("attachment:write", {
+  method: "post",
+  path: "/{workspaceId}/tasks/{taskId}/attachments",
+  tags,
+  summary: "Attach a file to a task: the file itself is the body.",
+  description: `The body is the raw file, at most ${MAX_ATTACHMENT_BYTES} bytes, streamed to storage. A workspace's files may take ${WORKSPACE_QUOTA_BYTES} bytes together.`,
+  request: {
+    params: TaskParams,
+    query: UploadQuery,
+    headers: UploadHeaders,
+    body: { required: true, content: Object.fromEntries(ATTACHMENT_TYPES.map((type) => [type, { schema: binary }])) },
+  },
+  responses: {
+    201: attachment("Stored."),
+    400: problemResponse("The name or a header is invalid, or the body was not as long as Content-Length said."),
+    ...inTask,
+    409: problemResponse("QUOTA_EXCEEDED: the file would take the workspace past its quota."),
+    413: problemResponse(`The file is larger than ${MAX_ATTACHMENT_BYTES} bytes.`),
+    415: problemResponse("The type is not allowed, or the file's first bytes do not prove it (HTML or SVG sent as an image, say)."),
+  },
+});
+
+export const getAttachment = workspaceRoute("attachment:read", {
+  method: "get",
+  path: "/{workspaceId}/tasks/{taskId}/attachments/{attachmentId}",
+  tags,
+  summary: "An attachment's metadata.",
+  request: { params: AttachmentParams },
+  responses: { 200: attachment("The attachment."), ...inTask },
+});
+
+export const attachmentLink = workspaceRoute("attachment:read", {
+  method: "post",
+  path: "/{workspaceId}/tasks/{taskId}/attachments/{attachmentId}/url",
+  tags,
+  summary: `A download link for an attachment, valid ${LINK_TTL_SECONDS} seconds.`,
+  request: { params: AttachmentParams },
+  responses: { 200: { description: "The link.", content: { "application/json": { schema: AttachmentLinkSchema } } }, ...inTask },
+});
+
+export const deleteAttachment = workspaceRoute("attachment:write", {
+  method: "delete",
+  path: "/{workspaceId}/tasks/{taskId}/attachments/{attachmentId}",
+  tags,
+  summary: "Delete an attachment; its file is purged a day later.",
+  request: { params: AttachmentParams },
+  responses: { 204: { description: "Deleted." }, ...inTask },
+});
+
+export type ListAttachmentsRoute = typeof listAttachments;
+export type UploadAttachmentRoute = typeof uploadAttachment;
+export type GetAttachmentRoute = typeof getAttachment;
+export type AttachmentLinkRoute = typeof attachmentLink;
+export type DeleteAttachmentRoute = typeof deleteAttachment;
