@@ -5,7 +5,7 @@ import { uniqueEmail } from "../../helpers/identity";
 import { deliverMail, outboxFor } from "../../helpers/mail";
 import { expectProblem } from "../../helpers/problem";
 
-/** A complete production configuration: the local stack's settings removed, the mail provider's added. */
+/** A complete production configuration: the local stack's settings removed, the mail provider's and the metrics token added. */
 const PRODUCTION = {
   APP_ENV: "production",
   NEON_HTTP_ENDPOINT: undefined,
@@ -13,6 +13,7 @@ const PRODUCTION = {
   MAIL_API_URL: "https://mail.example.test/emails",
   MAIL_API_KEY: "re_test",
   MAIL_FROM: "no-reply@example.test",
+  METRICS_TOKEN: "a-metrics-token-of-32-characters",
 };
 
 describe("GET /dev/outbox", () => {
