@@ -1,27 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../../helpers/app";
 import { accountsApp } from "../../helpers/accounts";
+import { PRODUCTION_PROVIDER_ENDPOINTS } from "../../helpers/deployed-settings";
 import { uniqueEmail } from "../../helpers/identity";
 import { deliverMail, outboxFor } from "../../helpers/mail";
 import { expectProblem } from "../../helpers/problem";
 
 /**
  * A complete production configuration: the local stack's settings and the mock sign-in providers'
- * plain-http endpoints removed, the mail provider's added.
+ * plain-http endpoints removed, the mail provider's and the metrics token added.
  */
 const PRODUCTION = {
   APP_ENV: "production",
   NEON_HTTP_ENDPOINT: undefined,
   NEON_WS_PROXY: undefined,
-  GOOGLE_AUTHORIZATION_URL: undefined,
-  GOOGLE_TOKEN_URL: undefined,
-  GOOGLE_JWKS_URL: undefined,
-  GITHUB_AUTHORIZATION_URL: undefined,
-  GITHUB_TOKEN_URL: undefined,
-  GITHUB_API_URL: undefined,
+  ...PRODUCTION_PROVIDER_ENDPOINTS,
   MAIL_API_URL: "https://mail.example.test/emails",
   MAIL_API_KEY: "re_test",
   MAIL_FROM: "no-reply@example.test",
+  METRICS_TOKEN: "a-metrics-token-of-32-characters",
 };
 
 describe("GET /dev/outbox", () => {
