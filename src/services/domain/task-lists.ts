@@ -8,7 +8,7 @@ import { projectKeyOf, taskJson } from "./resource-json";
 import type { Task } from "./resource-types";
 import type { TaskStatus } from "./tasks";
 import { cursorTime } from "../../lib/cursor";
-import { deletedPlan, page } from "./project-lists";
+import { deletedPlan, page } from "./list-pages";
 
 /** What a task list may be ordered by; `relevance` needs `q`, `position` a project. */
 export const TASK_SORTS = ["created", "updated", "due", "priority", "position", "relevance"] as const;
