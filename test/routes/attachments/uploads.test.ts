@@ -1,10 +1,11 @@
 import { env } from "cloudflare:test";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { attachments, events } from "../../../src/db/schema";
 import { newId } from "../../../src/lib/ids";
 import { MAX_ATTACHMENT_BYTES, WORKSPACE_QUOTA_BYTES } from "../../../src/services/domain/attachment-upload";
 import { db } from "../../helpers/accounts";
+import { call } from "../../helpers/app";
 import { expectProblem } from "../../helpers/problem";
 import { countDatabaseRoundTrips } from "../../helpers/round-trips";
 import { createWorkspace } from "../../helpers/workspaces";
@@ -160,7 +161,7 @@ describe("uploading an attachment", () => {
     const { owner, member, viewer, workspaceId, taskId, upload, app } = await attachmentsSetting();
     await expectProblem(await upload(viewer, png()), { status: 403, code: "FORBIDDEN" });
     const foreign = await insertTask(await createWorkspace(owner), owner.id);
-    const response = await (await import("../../helpers/app")).call(app, `/v1/workspaces/${workspaceId}/tasks/${foreign}/attachments?name=x.png`, {
+    const response = await call(app, `/v1/workspaces/${workspaceId}/tasks/${foreign}/attachments?name=x.png`, {
       method: "POST",
       headers: { Authorization: `Bearer ${member.accessToken}`, "Content-Type": "image/png", "Content-Length": "100" },
       body: png(100),
@@ -168,6 +169,6 @@ describe("uploading an attachment", () => {
     await expectProblem(response, { status: 404, code: "NOT_FOUND" });
     await deleteTask(taskId);
     await expectProblem(await upload(member, png()), { status: 404, code: "NOT_FOUND" });
-    expect(await db.select().from(attachments).where(and(eq(attachments.workspaceId, workspaceId)))).toEqual([]);
+    expect(await rowsOf(workspaceId)).toEqual([]);
   });
 });
