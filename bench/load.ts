@@ -100,8 +100,9 @@ function cannon(url: string, scenario: Scenario, seconds: number, connections: n
 
 /** Warm-up (discarded), then the measured run. `baseUrl` is e.g. http://127.0.0.1:41234. */
 export async function runScenario(baseUrl: string, scenario: Scenario, settings: LoadSettings): Promise<ScenarioResult> {
-  if (settings.warmup > 0) await cannon(baseUrl, scenario, settings.warmup, settings.connections, false);
-  const { result, latencies, unexpected } = await cannon(baseUrl, scenario, settings.duration, settings.connections, true);
+  const connections = scenario.connections ?? settings.connections;
+  if (settings.warmup > 0) await cannon(baseUrl, scenario, settings.warmup, connections, false);
+  const { result, latencies, unexpected } = await cannon(baseUrl, scenario, settings.duration, connections, true);
   const sorted = latencies.slice().sort();
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
   return {

@@ -81,6 +81,8 @@ export interface Scenario {
   withSession?: (session: BenchSession) => Partial<Pick<Scenario, "path" | "headers" | "body">>;
   /** The scenario needs the seeded workspace in `session.workspace`. */
   needsWorkspace?: boolean;
+  /** Concurrent connections, where the run's BENCH_CONNECTIONS would measure lock waits instead. */
+  connections?: number;
 }
 
 export const scenarios: Scenario[] = [
@@ -132,6 +134,71 @@ export const scenarios: Scenario[] = [
     expectedStatus: 200,
     compareTo: "GET /v1/me (app)",
     withSession: ({ accessToken }) => ({ headers: { authorization: `Bearer ${accessToken}` } }),
+  },
+  // The domain, in a seeded workspace of 5,000 tasks the bench account owns (dev/seed.ts). One task by
+  // id: without Upstash (cold: the membership check and the task, 2 database round trips), and from the
+  // cache's Redis tier (the membership check, then 1 Redis read).
+  {
+    name: "GET /v1/workspaces/:id/tasks/:taskId (app)",
+    worker: "app",
+    method: "GET",
+    path: "/",
+    expectedStatus: 200,
+    compareTo: "GET /v1/me (app)",
+    needsWorkspace: true,
+    withSession: ({ accessToken, workspace }) => ({ path: `/v1/workspaces/${workspace!.id}/tasks/${workspace!.taskId}`, headers: { authorization: `Bearer ${accessToken}` } }),
+  },
+  {
+    name: "GET /v1/workspaces/:id/tasks/:taskId (app, Redis cache)",
+    worker: "app, Redis cache",
+    method: "GET",
+    path: "/",
+    expectedStatus: 200,
+    compareTo: "GET /v1/workspaces/:id/tasks/:taskId (app)",
+    needsWorkspace: true,
+    withSession: ({ accessToken, workspace }) => ({ path: `/v1/workspaces/${workspace!.id}/tasks/${workspace!.taskId}`, headers: { authorization: `Bearer ${accessToken}` } }),
+  },
+  // A filtered, sorted first page: open tasks labelled bug, by due date.
+  {
+    name: "GET /v1/workspaces/:id/tasks?status&label&sort (app)",
+    worker: "app",
+    method: "GET",
+    path: "/",
+    expectedStatus: 200,
+    compareTo: "GET /v1/workspaces/:id/tasks/:taskId (app)",
+    needsWorkspace: true,
+    withSession: ({ accessToken, workspace }) => ({
+      path: `/v1/workspaces/${workspace!.id}/tasks?status=todo,in_progress&label=bug&sort=due&limit=50`,
+      headers: { authorization: `Bearer ${accessToken}` },
+    }),
+  },
+  // Full-text search over titles, descriptions and comments, ranked.
+  {
+    name: "GET /v1/workspaces/:id/tasks?q (app)",
+    worker: "app",
+    method: "GET",
+    path: "/",
+    expectedStatus: 200,
+    compareTo: "GET /v1/workspaces/:id/tasks/:taskId (app)",
+    needsWorkspace: true,
+    withSession: ({ accessToken, workspace }) => ({ path: `/v1/workspaces/${workspace!.id}/tasks?q=${encodeURIComponent("login page")}&limit=50`, headers: { authorization: `Bearer ${accessToken}` } }),
+  },
+  // 100 updates, all or none, in one batch: each request changes the same 100 tasks again, so one
+  // connection: concurrent ones would queue on the rows' locks and measure that.
+  {
+    name: "POST /v1/workspaces/:id/tasks/bulk, 100 updates (app)",
+    worker: "app",
+    method: "POST",
+    path: "/",
+    expectedStatus: 200,
+    connections: 1,
+    compareTo: "GET /v1/workspaces/:id/tasks/:taskId (app)",
+    needsWorkspace: true,
+    withSession: ({ accessToken, workspace }) => ({
+      path: `/v1/workspaces/${workspace!.id}/tasks/bulk`,
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ items: workspace!.bulkTaskIds.map((id, index) => ({ op: "update", id, priority: ["low", "medium", "high"][index % 3] })) }),
+    }),
   },
   { name: "GET /health (bare)", worker: "bare", method: "GET", path: "/health", expectedStatus: 200 },
 ];
