@@ -57,6 +57,8 @@ export const FAULT_STACK_NAMES = [
   "breakers",
   /** test/routes/me/me-cache.test.ts: the cache with Upstash slow or down */
   "cache",
+  /** test/middleware/idempotency.test.ts: Idempotency-Key with the database slow or failing and Redis down */
+  "idempotency",
 ] as const;
 
 export type FaultStackName = (typeof FAULT_STACK_NAMES)[number];

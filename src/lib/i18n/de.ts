@@ -91,5 +91,8 @@ export const de: Messages = {
     roleNameTaken: "Dieser Workspace hat bereits eine Rolle namens {name}.",
     roleInUse: "Mitglieder oder offene Einladungen haben diese Rolle; geben Sie ihnen zuerst eine andere.",
     roleOutranks: "Diese Rolle hat Berechtigungen, die Sie nicht haben: {permissions}.",
+    // Idempotency-Key.
+    idempotencyKeyInvalid: "Idempotency-Key muss aus 1 bis 255 druckbaren ASCII-Zeichen bestehen.",
+    idempotencyKeyBody: "Idempotency-Key gilt nur für Anfragen mit einem JSON-Body oder ohne Body.",
   },
 };

@@ -97,6 +97,9 @@ export const en = {
     roleNameTaken: "This workspace already has a role named {name}.",
     roleInUse: "Members or pending invitations hold this role; give them another one first.",
     roleOutranks: "This role holds permissions you do not: {permissions}.",
+    // Idempotency-Key.
+    idempotencyKeyInvalid: "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+    idempotencyKeyBody: "Idempotency-Key is honoured only for requests with a JSON body or none.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -91,5 +91,8 @@ export const es: Messages = {
     roleNameTaken: "Este espacio de trabajo ya tiene un rol llamado {name}.",
     roleInUse: "Miembros o invitaciones pendientes tienen este rol; deles otro primero.",
     roleOutranks: "Este rol tiene permisos que usted no tiene: {permissions}.",
+    // Idempotency-Key.
+    idempotencyKeyInvalid: "Idempotency-Key debe tener de 1 a 255 caracteres ASCII imprimibles.",
+    idempotencyKeyBody: "Idempotency-Key solo se admite en solicitudes con un cuerpo JSON o sin cuerpo.",
   },
 };
