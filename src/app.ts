@@ -21,6 +21,7 @@ import { secureHeaders } from "./middleware/secure-headers";
 import { services } from "./middleware/services";
 import { traceContext } from "./middleware/trace-context";
 import { devTools } from "./routes/dev/dev.index";
+import { docs } from "./routes/docs/docs.index";
 import { liveness, readiness } from "./routes/health/health.index";
 import { AUTH_FLOW_PATHS } from "./routes/v1/auth/auth.index";
 import { v1 } from "./routes/v1/index";
@@ -87,6 +88,7 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
 
   app.route("/", readiness(clock));
   app.route("/", wellKnown);
+  app.route("/", docs(OPENAPI_DOCUMENT_PATH));
   app.route("/v1", v1);
   app.route("/", devTools);
   // Built once per app on first request (doc31 would rebuild it on every one), after every route is
@@ -113,6 +115,13 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
 }
 
 async function taggedDocument(app: ReturnType<typeof createRouter>): Promise<{ body: string; etag: string }> {
-  const body = JSON.stringify(app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "Edge Backend API", version: API_VERSION } }));
+  const body = JSON.stringify(
+    app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "Edge Backend API", version: API_VERSION },
+      // Relative: the API that serves the document is the one it describes, in every environment.
+      servers: [{ url: "/", description: "This API's origin." }],
+    }),
+  );
   return { body, etag: await entityTagOf(new TextEncoder().encode(body)) };
 }
