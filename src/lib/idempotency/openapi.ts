@@ -28,7 +28,7 @@ const PROBLEMS = {
  * to the route's own description of that status. The type stays the route's: clients are typed by
  * what the handler answers.
  */
-export function withIdempotencyKey<R extends Pick<RouteConfig, "request" | "responses">>(route: R): R {
+export function withIdempotencyKey<const R extends Pick<RouteConfig, "request" | "responses">>(route: R): R {
   const responses: RouteConfig["responses"] = { ...route.responses };
   for (const [status, description] of Object.entries(PROBLEMS)) {
     const own = responses[status];
