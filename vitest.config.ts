@@ -1,11 +1,15 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+import { prepareDocsAssets } from "./dev/docs-assets.ts";
 import { oauthBindings, workerBindings } from "./dev/stack-info.ts";
 import { generateSigningKeySet } from "./src/lib/tokens/key-generation.ts";
 
 // Miniflare must not fetch request.cf data, nor wrangler send metrics: tests stay on loopback.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
+
+// The Worker's static assets (the docs page's script) must be in place before the pool reads wrangler.toml.
+prepareDocsAssets();
 
 /** A key set of this run's own; tests read it from `env.JWT_SIGNING_KEYS` to forge tokens against it. */
 const signingKeys = JSON.stringify(await generateSigningKeySet());
@@ -65,7 +69,19 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
+          // Node-side tests of the running Worker: the project below.
+          exclude: [...configDefaults.exclude, "test/docs/**"],
           globalSetup: ["./test/global-setup.ts"],
+          setupFiles: ["./test/noise-setup.ts"],
+        },
+      },
+      {
+        // The API reference against the Worker run by wrangler dev: Redocly's lint of the document,
+        // and /docs in headless Chromium (skipped, with one line, where /usr/bin/chromium is absent).
+        test: {
+          name: "docs",
+          include: ["test/docs/**/*.test.ts"],
+          environment: "node",
           setupFiles: ["./test/noise-setup.ts"],
         },
       },

@@ -59,6 +59,8 @@ export const FAULT_STACK_NAMES = [
   "cache",
   /** test/db/slow-queries.test.ts: the slow-query log under injected latency */
   "slow-queries",
+  /** test/middleware/idempotency.test.ts: Idempotency-Key with the database slow or failing and Redis down */
+  "idempotency",
 ] as const;
 
 export type FaultStackName = (typeof FAULT_STACK_NAMES)[number];

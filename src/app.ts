@@ -24,6 +24,7 @@ import { services } from "./middleware/services";
 import { traceContext } from "./middleware/trace-context";
 import { tracing } from "./middleware/tracing";
 import { devTools } from "./routes/dev/dev.index";
+import { docs } from "./routes/docs/docs.index";
 import { liveness, readiness } from "./routes/health/health.index";
 import { metricsEndpoint } from "./routes/metrics/metrics.index";
 import { streamedBodyLimit } from "./routes/streamed-bodies";
@@ -98,6 +99,7 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   app.route("/", readiness(clock));
   app.route("/", metricsEndpoint(isolateMetrics));
   app.route("/", wellKnown);
+  app.route("/", docs(OPENAPI_DOCUMENT_PATH));
   app.route("/v1", v1);
   app.route("/", devTools);
   // Built once per app on first request (doc31 would rebuild it on every one), after every route is
@@ -125,6 +127,13 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
 }
 
 async function taggedDocument(app: ReturnType<typeof createRouter>): Promise<{ body: string; etag: string }> {
-  const body = JSON.stringify(app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "Edge Backend API", version: API_VERSION } }));
+  const body = JSON.stringify(
+    app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "Edge Backend API", version: API_VERSION },
+      // Relative: the API that serves the document is the one it describes, in every environment.
+      servers: [{ url: "/", description: "This API's origin." }],
+    }),
+  );
   return { body, etag: await entityTagOf(new TextEncoder().encode(body)) };
 }

@@ -13,3 +13,6 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 
 /** The `security` of a route behind `authenticate()` (the scheme is registered in app.ts). */
 export const BEARER_AUTH = [{ bearerAuth: [] }];
+
+/** The `security` of a public route: anyone may call it, with credentials or without. */
+export const NO_AUTH: Array<Record<string, string[]>> = [];

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { DOCS_PATH } from "../routes/docs/docs-paths";
 
 /**
  * What OWASP's REST Security Cheat Sheet asks of every API response, besides the `Content-Type` each
@@ -19,13 +20,16 @@ const DEFAULT_CACHE_CONTROL = "no-store";
 
 /**
  * Sets the secure headers on every response once it is known, and `Cache-Control: no-store` on those
- * whose route set no `Cache-Control` of its own.
+ * whose route set no `Cache-Control` of its own. The one HTML page, /docs, states its own
+ * `Content-Security-Policy` (what its script needs, nothing wider), which is kept.
  */
 export function secureHeaders(): MiddlewareHandler {
   return async function secureHeaders(c, next) {
     await next();
     const headers = c.res.headers;
+    const ownPolicy = c.req.path === DOCS_PATH ? headers.get("Content-Security-Policy") : null;
     for (const [name, value] of SECURE_HEADERS) headers.set(name, value);
+    if (ownPolicy) headers.set("Content-Security-Policy", ownPolicy);
     if (!headers.has("Cache-Control")) headers.set("Cache-Control", DEFAULT_CACHE_CONTROL);
   };
 }

@@ -2,6 +2,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { API_VERSION } from "../../src/app";
 import { call, testApp, url } from "../helpers/app";
+import { openApiDocument } from "../helpers/openapi-document";
 
 describe("GET /v1/openapi.json", () => {
   it("serves the OpenAPI 3.1 document generated from the route definitions", async () => {
@@ -40,5 +41,45 @@ describe("GET /v1/openapi.json", () => {
 
     const conditional = await call(app, "/v1/openapi.json", { headers: { ...init.headers, "If-None-Match": first.headers.get("ETag")! } });
     expect(conditional.status).toBe(304);
+  });
+});
+
+/**
+ * Routes the app serves that are not API operations: the document itself, the page that shows it,
+ * and the outbox of development and test (refused elsewhere).
+ */
+const UNDOCUMENTED = ["GET /v1/openapi.json", "GET /docs", "GET /dev/outbox"];
+/** Liveness answers before anything that could refuse it: it has no error to list. */
+const NEVER_REFUSED = ["GET /health"];
+const METHODS = ["get", "put", "post", "delete", "patch", "head", "options"];
+
+describe("the OpenAPI document against the app", () => {
+  it("describes exactly the routes the app serves, but the document and its page", async () => {
+    const app = testApp();
+    const served = [...new Set(app.routes.filter((route) => route.method !== "ALL").map((route) => `${route.method} ${route.path}`))];
+    const { document } = await openApiDocument();
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations)
+        .filter((method) => METHODS.includes(method))
+        .map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`),
+    );
+    expect(documented.sort()).toEqual(served.filter((route) => !UNDOCUMENTED.includes(route)).sort());
+  });
+
+  it("gives every operation its security and its error answers as problems", async () => {
+    const { document } = await openApiDocument();
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        if (!Array.isArray(operation.security)) missing.push(`${name}: security`);
+        const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
+        if (errors.length === 0 && !NEVER_REFUSED.includes(name)) missing.push(`${name}: error responses`);
+        for (const [status, response] of errors) {
+          if (!response.content?.["application/problem+json"]) missing.push(`${name}: ${status} is not a problem`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

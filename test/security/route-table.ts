@@ -68,6 +68,7 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
   "GET /ready": { access: "public", request: () => get("/ready"), ok: 200 },
   "GET /.well-known/jwks.json": { access: "public", request: () => get("/.well-known/jwks.json"), ok: 200 },
   "GET /v1/openapi.json": { access: "public", request: () => get("/v1/openapi.json"), ok: 200 },
+  "GET /docs": { access: "public", request: () => get("/docs"), ok: 200 },
   "GET /dev/outbox": { access: "public", request: () => get("/dev/outbox?to=nobody@example.test"), ok: 200 },
   // Its own bearer token (METRICS_TOKEN), which no principal holds: every one of them is refused alike.
   "GET /metrics": { access: "public", request: () => get("/metrics"), ok: 401 },

@@ -113,5 +113,8 @@ export const de: Messages = {
     attachmentType: "Die Datei muss vom Typ {types} sein, mit diesem Content-Type gesendet werden, und ihr Inhalt muss diesem Typ entsprechen.",
     attachmentLength: "Der Body hatte nicht die in Content-Length angegebene Länge.",
     attachmentLink: "Dieser Download-Link ist ungültig oder abgelaufen; fordern Sie einen neuen an.",
+    // Idempotency-Key.
+    idempotencyKeyInvalid: "Idempotency-Key muss aus 1 bis 255 druckbaren ASCII-Zeichen bestehen.",
+    idempotencyKeyBody: "Idempotency-Key gilt nur für Anfragen mit einem JSON-Body oder ohne Body.",
   },
 };

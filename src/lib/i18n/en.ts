@@ -119,6 +119,9 @@ export const en = {
     attachmentType: "The file must be one of {types}, sent with that Content-Type, and its contents must be of that type.",
     attachmentLength: "The body was not the length Content-Length stated.",
     attachmentLink: "This download link is invalid or has expired; ask for a new one.",
+    // Idempotency-Key.
+    idempotencyKeyInvalid: "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+    idempotencyKeyBody: "Idempotency-Key is honoured only for requests with a JSON body or none.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -113,5 +113,8 @@ export const es: Messages = {
     attachmentType: "El archivo debe ser de tipo {types}, enviado con ese Content-Type, y su contenido debe ser de ese tipo.",
     attachmentLength: "El cuerpo no tenía la longitud indicada en Content-Length.",
     attachmentLink: "Este enlace de descarga no es válido o ha caducado; solicite uno nuevo.",
+    // Idempotency-Key.
+    idempotencyKeyInvalid: "Idempotency-Key debe tener de 1 a 255 caracteres ASCII imprimibles.",
+    idempotencyKeyBody: "Idempotency-Key solo se admite en solicitudes con un cuerpo JSON o sin cuerpo.",
   },
 };

@@ -7,13 +7,14 @@ import { me } from "./me/me.index";
 import { workspaces } from "./workspaces/index";
 
 /**
- * Every versioned API route. Resources are mounted here as they arrive, e.g.
- * `v1.route("/tasks", tasks)` with `tasks` from `routes/v1/tasks/tasks.index.ts`.
+ * Every versioned API route. Resources are mounted here as they arrive, in the one chain (e.g.
+ * `.route("/tasks", tasks)` with `tasks` from `routes/v1/tasks/tasks.index.ts`, itself one chain of
+ * `.openapi(…)` calls), so their types reach `AppType` and the typed client (src/app-type.ts).
  */
-export const v1 = createRouter();
-v1.route("/auth", auth);
-v1.route("/me", me);
-v1.route("/admin/ip-rules", ipRules);
-v1.route("/workspaces", workspaces);
-v1.route("/invitations", invitations);
-v1.route("/attachments", attachments);
+export const v1 = createRouter()
+  .route("/auth", auth)
+  .route("/me", me)
+  .route("/admin/ip-rules", ipRules)
+  .route("/workspaces", workspaces)
+  .route("/invitations", invitations)
+  .route("/attachments", attachments);

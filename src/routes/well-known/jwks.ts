@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, type AppRouteHandler } from "../../lib/create-router";
+import { NO_AUTH, problemResponse } from "../../lib/openapi";
 
 const PublicJwkSchema = z
   .object({ kid: z.string(), alg: z.string(), use: z.literal("sig"), kty: z.string(), crv: z.string(), x: z.string(), y: z.string().optional() })
@@ -8,9 +9,14 @@ const PublicJwkSchema = z
 export const jwksRoute = createRoute({
   method: "get",
   path: "/.well-known/jwks.json",
+  security: NO_AUTH,
   tags: ["Authentication"],
   summary: "The public keys that verify our access tokens (current and previous).",
-  responses: { 200: { description: "The JWK set.", content: { "application/json": { schema: z.object({ keys: z.array(PublicJwkSchema) }) } } } },
+  responses: {
+    200: { description: "The JWK set.", content: { "application/json": { schema: z.object({ keys: z.array(PublicJwkSchema) }) } } },
+    403: problemResponse("FORBIDDEN: the IP rules refuse the client's address."),
+    500: problemResponse("CONFIGURATION_ERROR: the signing keys are not configured."),
+  },
 });
 
 /**

@@ -3,11 +3,11 @@ import { authenticate } from "../../../middleware/authenticate";
 import * as handlers from "./accounts.handlers";
 import * as routes from "./accounts.routes";
 
+const router = createRouter();
+router.use("/email/verification", authenticate());
+router.use("/password/change", authenticate());
 /** Registration, e-mail verification and password reset and change, under /v1/auth. */
-export const accounts = createRouter();
-accounts.use("/email/verification", authenticate());
-accounts.use("/password/change", authenticate());
-accounts
+export const accounts = router
   .openapi(routes.register, handlers.register)
   .openapi(routes.resendVerification, handlers.resendVerification)
   .openapi(routes.verifyEmail, handlers.verifyEmail)

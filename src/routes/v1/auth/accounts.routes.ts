@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { BEARER_AUTH, jsonBody, problemResponse } from "../../../lib/openapi";
+import { BEARER_AUTH, jsonBody, NO_AUTH, problemResponse } from "../../../lib/openapi";
 import { CurrentPasswordSchema, PasswordSchema } from "../../../lib/passwords";
 
 
@@ -26,6 +26,7 @@ const tags = ["Accounts"];
 export const register = createRoute({
   method: "post",
   path: "/register",
+  security: NO_AUTH,
   tags,
   summary: "Create an account; a verification mail follows. An address that has an account gets a notice instead, and the same answer.",
   request: { body: jsonBody(RegisterSchema) },
@@ -44,6 +45,7 @@ export const resendVerification = createRoute({
 export const verifyEmail = createRoute({
   method: "post",
   path: "/email/verify",
+  security: NO_AUTH,
   tags,
   summary: "Confirm the address with the token from the verification mail (valid 24 hours, once).",
   request: { body: jsonBody(VerifyEmailSchema) },
@@ -53,6 +55,7 @@ export const verifyEmail = createRoute({
 export const forgotPassword = createRoute({
   method: "post",
   path: "/password/forgot",
+  security: NO_AUTH,
   tags,
   summary: "Send a password reset mail (its link works 30 minutes, once) if the address has an account; the same answer for every address.",
   request: { body: jsonBody(ForgotPasswordSchema) },
@@ -62,6 +65,7 @@ export const forgotPassword = createRoute({
 export const resetPassword = createRoute({
   method: "post",
   path: "/password/reset",
+  security: NO_AUTH,
   tags,
   summary: "Set a new password with the token from the reset mail; every session of the account ends.",
   request: { body: jsonBody(ResetPasswordSchema) },

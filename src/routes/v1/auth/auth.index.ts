@@ -13,8 +13,6 @@ export const AUTH_FLOWS = ["/login", "/register", "/password/forgot", "/password
 export const AUTH_FLOW_PATHS: readonly string[] = AUTH_FLOWS.map((path) => `/v1/auth${path}`);
 
 /** Everything under /v1/auth: sessions (login, refresh, logout, the session list), accounts and sign-in with a provider. */
-export const auth = createRouter();
-for (const path of AUTH_FLOWS) auth.use(path, rateLimit({ group: "auth" }));
-auth.route("/", sessions);
-auth.route("/", accounts);
-auth.route("/", oauth);
+const limited = createRouter();
+for (const path of AUTH_FLOWS) limited.use(path, rateLimit({ group: "auth" }));
+export const auth = limited.route("/", sessions).route("/", accounts).route("/", oauth);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { BEARER_AUTH, jsonBody, problemResponse } from "../../../lib/openapi";
+import { BEARER_AUTH, jsonBody, NO_AUTH, problemResponse } from "../../../lib/openapi";
 import { CurrentPasswordSchema } from "../../../lib/passwords";
 
 
@@ -40,6 +40,7 @@ const tags = ["Authentication"];
 export const login = createRoute({
   method: "post",
   path: "/login",
+  security: NO_AUTH,
   tags,
   summary: "Sign in with e-mail and password; opens a session.",
   request: { body: jsonBody(LoginSchema) },
@@ -55,6 +56,7 @@ export const login = createRoute({
 export const refresh = createRoute({
   method: "post",
   path: "/refresh",
+  security: NO_AUTH,
   tags,
   summary: "Exchange a refresh token for a new pair; the presented token is rotated.",
   request: { body: jsonBody(RefreshSchema) },

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { BEARER_AUTH, jsonBody, problemResponse } from "../../../lib/openapi";
+import { BEARER_AUTH, jsonBody, NO_AUTH, problemResponse } from "../../../lib/openapi";
 import { BUILT_IN_ROLES } from "../../../lib/permissions";
 
 const InvitationTokenSchema = z
@@ -36,6 +36,7 @@ export const acceptInvitation = createRoute({
 export const declineInvitation = createRoute({
   method: "post",
   path: "/decline",
+  security: NO_AUTH,
   tags,
   summary: "Decline an invitation. No account needed: the token proves the mail was received. Public, so under the per-client rate limit.",
   request: { body: jsonBody(InvitationTokenSchema) },

@@ -82,6 +82,8 @@ const ListQuery = z.object({
 const KeyParams = WorkspaceParams.extend({ keyId: z.string().max(64).openapi({ param: { name: "keyId", in: "path" } }) });
 
 const tags = ["API keys"];
+/** The answer shows the key's secret once: never stored for a replay, so `Idempotency-Key` is not honoured. */
+const SHOWS_SECRET = { idempotency: false };
 const unauthorized = problemResponse("No valid access token or API key.");
 const forbidden = problemResponse("The caller lacks the apikey:manage permission in the workspace.");
 const notFound = problemResponse("No such workspace of the caller's, or no such key in it.");
@@ -117,7 +119,7 @@ export const createApiKey = workspaceRoute("apikey:manage", {
     404: notFound,
     409: problemResponse(`The workspace already has ${MAX_LIVE_API_KEYS} live keys.`),
   },
-});
+}, SHOWS_SECRET);
 
 export const getApiKey = workspaceRoute("apikey:manage", {
   method: "get",
@@ -148,7 +150,7 @@ export const rotateApiKey = workspaceRoute("apikey:manage", {
     404: notFound,
     409: problemResponse("The key is revoked or expired."),
   },
-});
+}, SHOWS_SECRET);
 
 export const revokeApiKey = workspaceRoute("apikey:manage", {
   method: "delete",

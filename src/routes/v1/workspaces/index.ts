@@ -11,20 +11,21 @@ import { rolesRoutes } from "./roles.index";
 import { tasksRoutes } from "./tasks.index";
 import { workspacesRoutes } from "./workspaces.index";
 
+const router = createRouter();
+router.use("*", authenticate({ apiKeys: true }));
 /**
  * `/v1/workspaces`: the workspaces and everything in them. A signed-in user or one of the workspace's
  * API keys may call; routes inside a workspace are made with `workspaceRoute` (membership and
  * permission checked), and what a key may never do adds `requireUser()`.
  */
-export const workspaces = createRouter();
-workspaces.use("*", authenticate({ apiKeys: true }));
-workspaces.route("/", workspacesRoutes);
-workspaces.route("/", membersRoutes);
-workspaces.route("/", rolesRoutes);
-workspaces.route("/", auditRoutes);
-workspaces.route("/", invitationsRoutes);
-workspaces.route("/", apiKeysRoutes);
-workspaces.route("/", projectsRoutes);
-workspaces.route("/", tasksRoutes);
-workspaces.route("/", commentsRoutes);
-workspaces.route("/", attachmentsRoutes);
+export const workspaces = router
+  .route("/", workspacesRoutes)
+  .route("/", membersRoutes)
+  .route("/", rolesRoutes)
+  .route("/", auditRoutes)
+  .route("/", invitationsRoutes)
+  .route("/", apiKeysRoutes)
+  .route("/", projectsRoutes)
+  .route("/", tasksRoutes)
+  .route("/", commentsRoutes)
+  .route("/", attachmentsRoutes);

@@ -38,6 +38,11 @@ const InvitationParams = WorkspaceParams.extend({
 });
 
 const tags = ["Invitations"];
+/**
+ * Creating is not replayed for `Idempotency-Key`: the answer names the invited address, which is
+ * not kept in Redis for a day, and a second invitation of the address is refused (409) anyway.
+ */
+const NOT_REPLAYED = { idempotency: false };
 const invitation = (description: string) => ({ description, content: { "application/json": { schema: InvitationSchema } } });
 const unauthorized = problemResponse("No valid access token or API key.");
 const forbidden = problemResponse("FORBIDDEN: the caller lacks `member:invite`.");
@@ -58,7 +63,7 @@ export const createInvitation = workspaceRoute("member:invite", {
     404: problemResponse("No such workspace among the caller's, or no such custom role in it."),
     409: problemResponse(`CONFLICT: the address is a member's already, has a pending invitation (resend that), or the workspace has ${MAX_PENDING_INVITATIONS} pending invitations.`),
   },
-});
+}, NOT_REPLAYED);
 
 export const listInvitations = workspaceRoute("member:invite", {
   method: "get",

@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { CursorParam, limitParam } from "../../../lib/cursor";
+import { withIdempotencyKey } from "../../../lib/idempotency/openapi";
 import { BEARER_AUTH, jsonBody, problemResponse } from "../../../lib/openapi";
 import { BUILT_IN_ROLES, PERMISSIONS } from "../../../lib/permissions";
 import { WorkspaceParams, workspaceRoute } from "../../../lib/workspace-route";
+import { idempotency } from "../../../middleware/idempotency";
 import { requireUser } from "../../../middleware/require-user";
 import { MAX_OWNED_WORKSPACES } from "../../../services/workspaces/workspaces";
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from "../../../services/workspaces/slugs";
@@ -70,21 +72,24 @@ const inWorkspace = {
   404: problemResponse("No such workspace among the caller's: unknown, deleted, another tenant's or a malformed id."),
 };
 
-export const createWorkspace = createRoute({
-  method: "post",
-  path: "/",
-  tags,
-  security: BEARER_AUTH,
-  middleware: [requireUser()],
-  summary: "Create a workspace; the caller becomes its owner.",
-  request: { body: jsonBody(CreateWorkspaceSchema) },
-  responses: {
-    201: { description: "Created.", content: { "application/json": { schema: MyWorkspaceSchema } } },
-    400: problemResponse("The body is invalid."),
-    401: unauthorized,
-    409: problemResponse(`The slug is taken, or the caller already owns ${MAX_OWNED_WORKSPACES} workspaces.`),
-  },
-});
+// A user's own retries are safe: Idempotency-Key is honoured (see idempotency()).
+export const createWorkspace = createRoute(
+  withIdempotencyKey({
+    method: "post",
+    path: "/",
+    tags,
+    security: BEARER_AUTH,
+    middleware: [requireUser(), idempotency()],
+    summary: "Create a workspace; the caller becomes its owner.",
+    request: { body: jsonBody(CreateWorkspaceSchema) },
+    responses: {
+      201: { description: "Created.", content: { "application/json": { schema: MyWorkspaceSchema } } },
+      400: problemResponse("The body is invalid."),
+      401: unauthorized,
+      409: problemResponse(`The slug is taken, or the caller already owns ${MAX_OWNED_WORKSPACES} workspaces.`),
+    },
+  }),
+);
 
 export const listWorkspaces = createRoute({
   method: "get",
