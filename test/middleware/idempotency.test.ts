@@ -11,7 +11,7 @@ import { bearer } from "../helpers/identity";
 import { expectProblem } from "../helpers/problem";
 import { clearFaults, faultStack, setFault } from "../helpers/stack";
 import { createWorkspace, signedInUser } from "../helpers/workspaces";
-import { issueKey } from "../security/fixtures";
+import { insertAttachment, insertTask, issueKey } from "../security/fixtures";
 import { upstashClient } from "../stack/upstash-setup";
 
 const stack = faultStack("idempotency");
@@ -160,6 +160,18 @@ describe("Idempotency-Key on a workspace POST", () => {
     // The same isolate and prefix do store what a route that honours the key answers.
     await post(roles, ROLE, { key: "new-key" });
     expect(await storedKeys()).toHaveLength(1);
+  });
+
+  it("stores nothing for a signed download link, a bearer credential: each request with the key gets a link of its own", async () => {
+    const { owner, workspaceId, post, storedKeys } = await setup();
+    const taskId = await insertTask(workspaceId, owner.id);
+    const { id } = await insertAttachment(workspaceId, taskId, owner.id);
+    const path = `/v1/workspaces/${workspaceId}/tasks/${taskId}/attachments/${id}/url`;
+    const first = await post(path, undefined, { key: "link" });
+    const second = await post(path, undefined, { key: "link" });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.headers.get("Idempotency-Replayed")).toBeNull();
+    expect(await storedKeys()).toEqual([]);
   });
 });
 

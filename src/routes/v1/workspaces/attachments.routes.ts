@@ -103,14 +103,21 @@ export const getAttachment = workspaceRoute("attachment:read", {
   responses: { 200: attachment("The attachment."), ...inTask },
 });
 
-export const attachmentLink = workspaceRoute("attachment:read", {
-  method: "post",
-  path: "/{workspaceId}/tasks/{taskId}/attachments/{attachmentId}/url",
-  tags,
-  summary: `A download link for an attachment, valid ${LINK_TTL_SECONDS} seconds.`,
-  request: { params: AttachmentParams },
-  responses: { 200: { description: "The link.", content: { "application/json": { schema: AttachmentLinkSchema } } }, ...inTask },
-});
+/** The answer is a signed link, a bearer credential: never stored for a replay, so `Idempotency-Key` is not honoured. */
+const SIGNED_LINK = { idempotency: false };
+
+export const attachmentLink = workspaceRoute(
+  "attachment:read",
+  {
+    method: "post",
+    path: "/{workspaceId}/tasks/{taskId}/attachments/{attachmentId}/url",
+    tags,
+    summary: `A download link for an attachment, valid ${LINK_TTL_SECONDS} seconds.`,
+    request: { params: AttachmentParams },
+    responses: { 200: { description: "The link.", content: { "application/json": { schema: AttachmentLinkSchema } } }, ...inTask },
+  },
+  SIGNED_LINK,
+);
 
 export const deleteAttachment = workspaceRoute("attachment:write", {
   method: "delete",
