@@ -1,6 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
 import { prepareDocsAssets } from "./dev/docs-assets.ts";
+import { randomAttachmentUrlSecret } from "./dev/local-secrets.ts";
 import { oauthBindings, workerBindings } from "./dev/stack-info.ts";
 import { generateSigningKeySet } from "./src/lib/tokens/key-generation.ts";
 
@@ -14,7 +15,7 @@ prepareDocsAssets();
 /** A key set of this run's own; tests read it from `env.JWT_SIGNING_KEYS` to forge tokens against it. */
 const signingKeys = JSON.stringify(await generateSigningKeySet());
 /** This run's key for attachments' download URLs. */
-const attachmentUrlSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+const attachmentUrlSecret = randomAttachmentUrlSecret();
 
 /**
  * Rate limits no test reaches by accident: the suite's requests mostly come from one client (no

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { devSigningKeys } from "./dev-signing-keys.ts";
+import { randomAttachmentUrlSecret } from "./local-secrets.ts";
 import { createLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { startStack, type StackInfo, type StackOptions } from "./stack.ts";
@@ -17,8 +18,7 @@ const port = process.env.PORT ?? "8787";
 /** Bindings for the Worker, written to a git-ignored env file so wrangler shows them as hidden. */
 async function writeBindings(info: StackInfo): Promise<string> {
   // A new download-URL key each start: links handed out by an earlier run stop working, nothing else.
-  const attachmentUrlSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
-  const bindings = { ...workerBindings(info), JWT_SIGNING_KEYS: await devSigningKeys(), ATTACHMENT_URL_SECRET: attachmentUrlSecret };
+  const bindings = { ...workerBindings(info), JWT_SIGNING_KEYS: await devSigningKeys(), ATTACHMENT_URL_SECRET: randomAttachmentUrlSecret() };
   const folder = `${root}.wrangler`;
   await mkdir(folder, { recursive: true });
   const file = `${folder}/local-stack.env`;

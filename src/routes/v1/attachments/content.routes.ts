@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { problemResponse } from "../../../lib/openapi";
+import { NO_AUTH, problemResponse } from "../../../lib/openapi";
 
 const ContentParams = z.object({ attachmentId: z.string().max(64).openapi({ param: { name: "attachmentId", in: "path" } }) });
 
@@ -14,6 +14,7 @@ const ContentQuery = z
 export const attachmentContent = createRoute({
   method: "get",
   path: "/{attachmentId}/content",
+  security: NO_AUTH,
   tags: ["Attachments"],
   summary: "Download an attachment through a link from `POST …/attachments/{attachmentId}/url`; no credentials needed.",
   request: { params: ContentParams, query: ContentQuery },

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { OAUTH_PROVIDERS } from "../../../db/schema";
-import { jsonBody, problemResponse } from "../../../lib/openapi";
+import { jsonBody, NO_AUTH, problemResponse } from "../../../lib/openapi";
 import { MAX_RETURN_TO_LENGTH } from "../../../services/oauth/return-to";
 import { OAUTH_FAILURES } from "../../../services/oauth/types";
 import { TokenPairSchema } from "./sessions.routes";
@@ -38,6 +38,7 @@ const redirect = (description: string) => ({ description, headers: z.object({ Lo
 export const start = createRoute({
   method: "get",
   path: "/oauth/{provider}/start",
+  security: NO_AUTH,
   tags,
   summary: "Sign in with Google or GitHub: redirects to the provider with state, PKCE (S256) and, for Google, a nonce, bound to this browser by a cookie for 10 minutes.",
   request: { params: ProviderParams, query: StartQuery },
@@ -51,6 +52,7 @@ export const start = createRoute({
 export const callback = createRoute({
   method: "get",
   path: "/oauth/{provider}/callback",
+  security: NO_AUTH,
   tags,
   summary: "Where the provider returns the browser. Redirects to `returnTo` with `?code=` (trade it at /v1/auth/oauth/exchange), `?linked=<provider>`, or `?error=`.",
   description: `\`error\` is one of: ${OAUTH_FAILURES.map((failure) => `\`${failure}\``).join(", ")}.`,
@@ -66,6 +68,7 @@ export const callback = createRoute({
 export const exchange = createRoute({
   method: "post",
   path: "/oauth/exchange",
+  security: NO_AUTH,
   tags,
   summary: "Trade the callback's one-time code (valid 2 minutes, once) for a token pair.",
   request: { body: jsonBody(ExchangeSchema) },
