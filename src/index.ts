@@ -6,7 +6,8 @@ import { purgeWorkspacesJob } from "./jobs/purge-workspaces";
 export { MetricsAggregator } from "./durable-objects/metrics-aggregator";
 export { RateCounter } from "./durable-objects/rate-counter";
 
-// Module scope holds only the routing table, which is rebuilt identically in every isolate.
+// Module scope holds the app: its routing table, rebuilt identically in every isolate, its AppScope and
+// its metrics, the isolate's bounded caches, breakers and counts (never a per-request value).
 const app = createApp();
 
 export default {
