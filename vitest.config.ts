@@ -1,7 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
 import { prepareDocsAssets } from "./dev/docs-assets.ts";
-import { randomAttachmentUrlSecret } from "./dev/local-secrets.ts";
+import { randomLocalSecret } from "./dev/local-secrets.ts";
 import { oauthBindings, workerBindings } from "./dev/stack-info.ts";
 import { generateSigningKeySet } from "./src/lib/tokens/key-generation.ts";
 
@@ -15,7 +15,7 @@ prepareDocsAssets();
 /** A key set of this run's own; tests read it from `env.JWT_SIGNING_KEYS` to forge tokens against it. */
 const signingKeys = JSON.stringify(await generateSigningKeySet());
 /** This run's key for attachments' download URLs. */
-const attachmentUrlSecret = randomAttachmentUrlSecret();
+const attachmentUrlSecret = randomLocalSecret();
 
 /**
  * Rate limits no test reaches by accident: the suite's requests mostly come from one client (no
@@ -52,11 +52,18 @@ export default defineConfig({
               // Mail the app queues in tests goes to a queue nobody consumes, so no batch reaches the
               // Worker's consumer at a time of the queue's choosing; tests that want mail delivered
               // record it and hand it to the consumer themselves (test/helpers/mail.ts).
-              queueProducers: { MAIL_QUEUE: { queueName: "edge-backend-mail-tests" } },
+              queueProducers: {
+                MAIL_QUEUE: { queueName: "edge-backend-mail-tests" },
+                // Likewise issue 13's queues: tests run the relay and the consumers themselves.
+                EVENTS_QUEUE: { queueName: "edge-backend-events-tests" },
+                DELIVERY_QUEUE: { queueName: "edge-backend-deliveries-tests" },
+                INBOUND_QUEUE: { queueName: "edge-backend-inbound-tests" },
+              },
               bindings: {
                 APP_ENV: "test",
                 JWT_SIGNING_KEYS: signingKeys,
                 ATTACHMENT_URL_SECRET: attachmentUrlSecret,
+                WEBHOOK_SECRETS_KEY: randomLocalSecret(),
                 RATE_LIMITS: suiteRateLimits(inject("redisKeyPrefix")),
                 // The cache's keys under the run's prefix too, deleted at the end.
                 REDIS_KEY_PREFIX: inject("redisKeyPrefix"),

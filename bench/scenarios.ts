@@ -43,6 +43,7 @@ export const APP_BINDINGS: Record<string, string> = {
   APP_URL: "http://localhost:3000",
   // Required by the configuration; no bench scenario hands out attachment URLs.
   ATTACHMENT_URL_SECRET: "bench-only-attachment-url-secret-0000000",
+  WEBHOOK_SECRETS_KEY: "bench-only-webhook-secrets-key-000000000",
 };
 
 /** An account the run registers and signs in once before the identity scenarios. */

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { devSigningKeys } from "./dev-signing-keys.ts";
-import { randomAttachmentUrlSecret } from "./local-secrets.ts";
+import { devWebhookSecretsKey, randomLocalSecret } from "./local-secrets.ts";
 import { createLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { startStack, type StackInfo, type StackOptions } from "./stack.ts";
@@ -18,7 +18,7 @@ const port = process.env.PORT ?? "8787";
 /** Bindings for the Worker, written to a git-ignored env file so wrangler shows them as hidden. */
 async function writeBindings(info: StackInfo): Promise<string> {
   // A new download-URL key each start: links handed out by an earlier run stop working, nothing else.
-  const bindings = { ...workerBindings(info), JWT_SIGNING_KEYS: await devSigningKeys(), ATTACHMENT_URL_SECRET: randomAttachmentUrlSecret() };
+  const bindings = { ...workerBindings(info), JWT_SIGNING_KEYS: await devSigningKeys(), ATTACHMENT_URL_SECRET: randomLocalSecret(), WEBHOOK_SECRETS_KEY: await devWebhookSecretsKey() };
   const folder = `${root}.wrangler`;
   await mkdir(folder, { recursive: true });
   const file = `${folder}/local-stack.env`;

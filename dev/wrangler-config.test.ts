@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { experimental_readRawConfig, unstable_readConfig } from "wrangler";
 import { describe, expect, it } from "vitest";
+import { CRONS } from "../src/jobs/crons.ts";
+import { QUEUE_KINDS, queueKind } from "../src/jobs/queue-kinds.ts";
 import { isLoopbackHost } from "./loopback.ts";
 
 // Read with wrangler's own reader, so each environment is seen as a deploy sees it (inheritance included).
@@ -52,10 +54,10 @@ describe("the deploy configuration (wrangler.toml)", () => {
     for (const { config } of environments) expect(config.secrets?.required).toEqual(expect.arrayContaining(["MAIL_API_URL", "MAIL_API_KEY", "MAIL_FROM"]));
   });
 
-  it("gives the top level and every environment its own mail queue, consumed with bounded retries and a dead-letter queue", () => {
+  it.each(["MAIL_QUEUE", "EVENTS_QUEUE", "DELIVERY_QUEUE", "INBOUND_QUEUE"])("gives the top level and every environment its own %s, consumed with bounded retries and a dead-letter queue", (binding) => {
     const configs = [{ name: "top level", config: topLevel }, ...environments];
     const queues = configs.map(({ name, config }) => {
-      const producer = config.queues.producers?.find(({ binding }: { binding: string }) => binding === "MAIL_QUEUE");
+      const producer = config.queues.producers?.find((declared: { binding: string }) => declared.binding === binding);
       expect(producer, name).toBeDefined();
       const consumer = config.queues.consumers?.find(({ queue }: { queue: string }) => queue === producer!.queue);
       expect(consumer, name).toBeDefined();
@@ -63,6 +65,7 @@ describe("the deploy configuration (wrangler.toml)", () => {
       expect(consumer!.max_retries, name).toBeLessThanOrEqual(10);
       expect(consumer!.dead_letter_queue, name).toMatch(/\S/);
       expect(consumer!.dead_letter_queue, name).not.toBe(producer!.queue);
+      expect(queueKind(producer!.queue), name).toBe(QUEUE_KINDS[binding as keyof typeof QUEUE_KINDS]);
       return producer!.queue;
     });
     expect(new Set(queues).size).toBe(configs.length);
@@ -78,8 +81,12 @@ describe("the deploy configuration (wrangler.toml)", () => {
     expect(new Set(buckets).size).toBe(configs.length);
   });
 
-  it("declares ATTACHMENT_URL_SECRET as a required secret in every environment, so a deploy without it fails", () => {
-    for (const { config } of environments) expect(config.secrets?.required).toContain("ATTACHMENT_URL_SECRET");
+  it.each(["ATTACHMENT_URL_SECRET", "WEBHOOK_SECRETS_KEY"])("declares %s as a required secret in every environment, so a deploy without it fails", (secret) => {
+    for (const { config } of environments) expect(config.secrets?.required).toContain(secret);
+  });
+
+  it("runs the cron triggers src/index.ts dispatches on, and no other, at the top level and in every environment", () => {
+    for (const { config } of [{ config: topLevel }, ...environments]) expect([...config.triggers.crons].sort()).toEqual(Object.values(CRONS).sort());
   });
 
   it("declares no secrets at the top level, where wrangler dev and the tests would then take the Worker's settings from the shell", () => {

@@ -8,6 +8,7 @@ import { configuration } from "./middleware/configuration";
 import { cors } from "./middleware/cors";
 import { crossSite } from "./middleware/cross-site";
 import { etag } from "./middleware/etag";
+import { eventRelayNudge } from "./middleware/event-relay-nudge";
 import { ipRules } from "./middleware/ip-rules";
 import { jsonBody } from "./middleware/json-body";
 import { IsolateMetrics } from "./lib/metrics";
@@ -91,6 +92,8 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   // routes that need a user still require one. The authentication flows have a limit of their own.
   app.use("/v1/*", authenticate({ optional: true }));
   app.use("/v1/*", rateLimit({ group: "api", except: AUTH_FLOW_PATHS }));
+  // Workspace writes are what put events in the outbox.
+  app.use("/v1/workspaces/*", eventRelayNudge());
   // On the handler's own body, before compression and before the Cache API stores it (with its tag).
   app.use(etag());
   // Innermost, so it runs first on the way out: everything above may set headers after `next()`.

@@ -225,6 +225,11 @@ export const configSchema = z
      * at least (e.g. `openssl rand -base64 32`). Changing it ends every URL handed out.
      */
     ATTACHMENT_URL_SECRET: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 32)").max(512),
+    /**
+     * The key webhook signing secrets are sealed under in the database (src/lib/secret-box.ts): random,
+     * 32 characters at least. Changing it makes every stored endpoint and source secret unreadable.
+     */
+    WEBHOOK_SECRETS_KEY: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 32)").max(512),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",

@@ -1,9 +1,15 @@
 import { createApp } from "./app";
+import { CRONS } from "./jobs/crons";
+import { relayEvents, eventsConsumer } from "./jobs/event-relay";
+import { inboundConsumer } from "./jobs/inbound-deliveries";
 import { mailConsumer } from "./jobs/mail";
+import { deliveriesConsumer } from "./jobs/outbound-deliveries";
 import { purgeAttachmentsJob } from "./jobs/purge-attachments";
 import { purgeWorkspacesJob } from "./jobs/purge-workspaces";
+import { queueConsumers } from "./jobs/queues";
 
 export { MetricsAggregator } from "./durable-objects/metrics-aggregator";
+export { NotificationHub } from "./durable-objects/notification-hub";
 export { RateCounter } from "./durable-objects/rate-counter";
 
 // Module scope holds the app: its routing table, rebuilt identically in every isolate, its AppScope and
@@ -12,10 +18,18 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // MAIL_QUEUE is the only queue this Worker consumes; a second one would dispatch on `batch.queue`.
-  queue: mailConsumer(),
-  // The only cron trigger (wrangler.toml `[triggers]`); a second one would dispatch on `controller.cron`.
-  scheduled(_controller, env, ctx) {
+  queue: queueConsumers({
+    mail: mailConsumer(),
+    events: eventsConsumer(),
+    deliveries: deliveriesConsumer(),
+    inbound: inboundConsumer(),
+  }),
+  scheduled(controller, env, ctx) {
+    if (controller.cron === CRONS.everyMinute) {
+      // The sweep: events whose wake-up message was lost, and claims a dead relay left.
+      ctx.waitUntil(relayEvents(env));
+      return;
+    }
     ctx.waitUntil(purgeWorkspacesJob(env));
     ctx.waitUntil(purgeAttachmentsJob(env));
   },

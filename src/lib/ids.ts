@@ -20,6 +20,13 @@ export const ID_PREFIXES = {
   comment: "cmt",
   attachment: "att",
   event: "evt",
+  webhookEndpoint: "whe",
+  /** A delivery's id is its `webhook-id` header, the name Standard Webhooks' examples use. */
+  webhookDelivery: "msg",
+  webhookAttempt: "wha",
+  webhookSource: "whs",
+  inboundDelivery: "whi",
+  realtimeTicket: "rtk",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

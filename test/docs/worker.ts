@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomAttachmentUrlSecret } from "../../dev/local-secrets.ts";
+import { randomLocalSecret } from "../../dev/local-secrets.ts";
 import { createLogger } from "../../dev/logger.ts";
 import { applyMigrations } from "../../dev/migrate.ts";
 import { workerBindings } from "../../dev/stack-info.ts";
@@ -38,7 +38,7 @@ export async function startWorker(): Promise<RunningWorker> {
   };
   try {
     await applyMigrations(stack.info.databaseUrl);
-    const bindings = { ...workerBindings(stack.info), JWT_SIGNING_KEYS: JSON.stringify(await generateSigningKeySet()), ATTACHMENT_URL_SECRET: randomAttachmentUrlSecret() };
+    const bindings = { ...workerBindings(stack.info), JWT_SIGNING_KEYS: JSON.stringify(await generateSigningKeySet()), ATTACHMENT_URL_SECRET: randomLocalSecret(), WEBHOOK_SECRETS_KEY: randomLocalSecret() };
     const envFile = path.join(scratch, "worker.env");
     await writeFile(envFile, Object.entries(bindings).map(([key, value]) => `${key}='${value}'`).join("\n") + "\n", { mode: 0o600 });
     const port = await freePort();

@@ -23,9 +23,17 @@ export const events = pgTable(
     /** The resource after the change (before it, for a deletion), as the API shows it. */
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
     createdAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /**
+     * The relay (src/jobs/event-relay.ts) claims unrelayed events until this time; a claim that runs
+     * out before `relayedAt` is set (a consumer that died) is taken again.
+     */
+    relayClaimedUntil: timestamp({ withTimezone: true, mode: "date" }),
+    /** When every subscriber (notifications, outbound webhooks) had the event; null until then. */
+    relayedAt: timestamp({ withTimezone: true, mode: "date" }),
   },
   (table) => [
     index("events_workspace_seq_idx").on(table.workspaceId, table.seq),
+    index("events_unrelayed_idx").on(table.seq).where(sql`${table.relayedAt} is null`),
     check("events_type_format", sql`${table.type} ~ '^[a-z_]+\\.[a-z_]+$'`),
   ],
 );

@@ -1,0 +1,7 @@
+/** The cron expressions of wrangler.toml's `[triggers]`, the same in every environment. */
+export const CRONS = {
+  /** The purges of deleted workspaces and of attachments' files. */
+  hourly: "17 * * * *",
+  /** The event relay's sweep for events whose wake-up message was lost. */
+  everyMinute: "* * * * *",
+} as const;

@@ -1,0 +1,21 @@
+import type { Database } from "../db/client";
+import type { Config } from "../env";
+import type { Clock } from "../lib/clock";
+import type { Logger } from "../lib/logger";
+import type { EventSubscriber } from "../services/events/relay";
+
+export interface SubscriberContext {
+  env: Env;
+  config: Config;
+  db: Database;
+  logger: Logger;
+  clock: Clock;
+}
+
+/**
+ * Everyone the events outbox is relayed to, in no particular order (they run at once). Issue 13
+ * adds the notification hubs' fan-out and the outbound webhooks here.
+ */
+export function eventSubscribers(_context: SubscriberContext): EventSubscriber[] {
+  return [];
+}
