@@ -24,6 +24,10 @@ export const PERMISSIONS = [
   "attachment:write",
   /** Listing deleted projects and tasks: built-in owners and admins hold it (every permission but `workspace:delete`). */
   "trash:read",
+  /** Seeing the workspace's webhook endpoints and sources and their delivery logs: owners and admins. */
+  "webhook:read",
+  /** Creating, changing, rotating and deleting them, retrying and replaying deliveries: owners and admins. */
+  "webhook:manage",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
