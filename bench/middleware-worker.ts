@@ -5,15 +5,20 @@
 //   "app"                       createApp() itself
 //   "without:<name>,<name>…"    the app's routes in order, minus the global middleware of those names
 //   "hono-without:<name>…"      the same on a plain Hono instead of OpenAPIHono
+// With BENCH_COUNTER=stub, RATE_COUNTER is an in-isolate stand-in that grants every lease at once:
+// what the rate-limit middleware itself costs a request, without the Durable Object calls, whose
+// share under callgrind depends on how many requests a lease's one second covers at its slowness.
 import { Hono } from "hono";
 import { createApp } from "../src/app";
 import type { AppEnv } from "../src/lib/app-env";
+import type { RateLease, RatePolicy } from "../src/lib/rate-policy";
 import { createRouter } from "../src/lib/create-router";
 import { notFound } from "../src/middleware/not-found";
 import { onError } from "../src/middleware/on-error";
 
 // Wrangler refuses a bundle that does not export the Durable Objects wrangler.toml binds.
 export { MetricsAggregator } from "../src/durable-objects/metrics-aggregator";
+export { NotificationHub } from "../src/durable-objects/notification-hub";
 export { RateCounter } from "../src/durable-objects/rate-counter";
 
 /** Where app.ts registers global middleware: everything, and the versioned API. */
@@ -41,11 +46,25 @@ function build(variant: string): Fetch {
   return app.fetch;
 }
 
+/** Grants whatever is asked, at once, as a counter far from its limit would. */
+const STUB_COUNTER = {
+  async lease(policy: RatePolicy, cost: number, upTo: number, now: number): Promise<RateLease> {
+    const limit = policy.algorithm === "token-bucket" ? policy.capacity : policy.limit;
+    return { allowed: true, granted: Math.max(cost, upTo), limit, remaining: limit - upTo, resetAt: now + 1000, retryAfterMs: 0, spendBy: null };
+  },
+};
+const STUB_NAMESPACE = { idFromName: (name: string) => name, get: () => STUB_COUNTER } as unknown as Env["RATE_COUNTER"];
+
 let fetch: Fetch | undefined;
+/** The env every request sees: one object, so the configuration is parsed once as in the app. */
+let benchEnv: { source: Env; env: Env } | undefined;
 
 export default {
   fetch(request, env, ctx) {
-    fetch ??= build((env as Env & { BENCH_VARIANT?: string }).BENCH_VARIANT ?? "app");
-    return fetch(request, env, ctx);
+    const settings = env as Env & { BENCH_VARIANT?: string; BENCH_COUNTER?: string };
+    fetch ??= build(settings.BENCH_VARIANT ?? "app");
+    if (settings.BENCH_COUNTER !== "stub") return fetch(request, env, ctx);
+    if (benchEnv?.source !== env) benchEnv = { source: env, env: { ...env, RATE_COUNTER: STUB_NAMESPACE } };
+    return fetch(request, benchEnv.env, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -6,6 +6,7 @@ import { createApp } from "../src/app";
 import { mailConsumer } from "../src/jobs/mail";
 
 export { MetricsAggregator } from "../src/durable-objects/metrics-aggregator";
+export { NotificationHub } from "../src/durable-objects/notification-hub";
 export { RateCounter } from "../src/durable-objects/rate-counter";
 
 const app = createApp();
