@@ -8,9 +8,21 @@ const MIDDLEWARE_METHOD = "ALL";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "QUERY"] as const;
 
+/**
+ * Each request's endpoint, once found: its routing is fixed before the first middleware runs, and
+ * up to five middleware ask (metrics, the request log, tracing, body checks), each of which would
+ * otherwise copy every matched route (the app's twenty global middleware included) into a new array.
+ */
+const endpoints = new WeakMap<Context["req"], { route: RouterRoute | undefined }>();
+
 /** The endpoint (not middleware) this request was routed to, if any. */
 export function endpointRoute(c: Context): RouterRoute | undefined {
-  return matchedRoutes(c).findLast((route) => route.method !== MIDDLEWARE_METHOD);
+  let found = endpoints.get(c.req);
+  if (!found) {
+    found = { route: matchedRoutes(c).findLast((route) => route.method !== MIDDLEWARE_METHOD) };
+    endpoints.set(c.req, found);
+  }
+  return found.route;
 }
 
 /**

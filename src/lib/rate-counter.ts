@@ -1,6 +1,7 @@
 import type { RateCounter } from "../durable-objects/rate-counter";
 import { systemClock, type Clock } from "./clock";
 import { DependencyUnavailableError } from "./errors";
+import { hex } from "./hex";
 import { checkCost, checkLeaseSize, parseRatePolicy, type RateDecision, type RateLease, type RatePolicy } from "./rate-policy";
 
 export type { RateDecision, RateLease, RatePolicy };
@@ -81,12 +82,13 @@ export function createRateCounters(
   };
 }
 
+const encoder = new TextEncoder();
+
 /**
  * The name a counter for `key` is stored under (an object's, an Upstash key's): its SHA-256 in hex,
  * so a name is short whatever the caller's key holds, and does not spell out the address or account
  * the key is about.
  */
 export async function keyDigest(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(key))));
 }

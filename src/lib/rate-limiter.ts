@@ -50,13 +50,15 @@ export function durableObjectLimiter(
   const counters = createRateCounters(namespace, { timeoutMs, clock });
   const size = leases ? leaseSize(policy) : 1;
   const maxSize = maxLeaseSize(policy);
+  // Made once per limiter, which the rate-limit middleware keeps: a request only appends its key.
+  const leasePrefix = `${policyKey(policy)} `;
   return {
     backend: "durable-object",
     async limit(key, cost) {
       const name = `${prefix}:${key}`;
       if (!leases || size === 1) return { decision: await counters.consume(name, policy, cost), at: clock() };
       const take = (units: number, upTo: number) => counters.lease(name, policy, units, upTo);
-      const decision = await spendLeased(leases, `${policyKey(policy)} ${name}`, cost, { size, maxSize, clock, timeoutMs, take });
+      const decision = await spendLeased(leases, leasePrefix + name, cost, { size, maxSize, clock, timeoutMs, take });
       return { decision, at: clock() };
     },
   };

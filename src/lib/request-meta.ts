@@ -15,11 +15,16 @@ const MAX_USER_AGENT = 256;
 const MAX_IP = 45;
 
 export function requestMeta(c: Context<AppEnv>): RequestMeta {
-  const ip = c.req.header("CF-Connecting-IP")?.trim();
   const userAgent = c.req.header("User-Agent")?.trim();
   return {
-    ip: ip && ip.length <= MAX_IP ? ip : null,
+    ip: clientIp(c),
     userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null,
     requestId: c.var.requestId,
   };
+}
+
+/** The client's address as `CF-Connecting-IP` states it (unparsed), or null; `requestMeta(c).ip`. */
+export function clientIp(c: Context<AppEnv>): string | null {
+  const ip = c.req.header("CF-Connecting-IP")?.trim();
+  return ip && ip.length <= MAX_IP ? ip : null;
 }

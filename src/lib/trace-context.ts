@@ -2,6 +2,8 @@
  * W3C Trace Context (https://www.w3.org/TR/trace-context/): parsing the incoming `traceparent`,
  * making ids for this request's span and building the headers for outgoing calls.
  */
+import { hex } from "./hex";
+
 export interface TraceContext {
   /** 32 lowercase hex characters, kept from the caller when its `traceparent` is valid. */
   traceId: string;
@@ -126,9 +128,6 @@ export function newSpanId(): string {
   return randomIds(SPAN_ID_BYTES)[0]!;
 }
 
-/** Each byte's two lowercase hex digits, so an id is formatted by lookups alone. */
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
-
 /**
  * Random lowercase hex ids of the given sizes in bytes, from one fill of the random source (a call
  * into the runtime per request, not per id); none is all zeros, which the spec reserves as invalid.
@@ -140,14 +139,10 @@ function randomIds(...sizes: number[]): string[] {
     const ids: string[] = [];
     let offset = 0;
     for (const size of sizes) {
-      let id = "";
       let zero = true;
-      for (let index = offset; index < offset + size; index++) {
-        id += HEX[buffer[index]!];
-        zero &&= buffer[index] === 0;
-      }
+      for (let index = offset; zero && index < offset + size; index++) zero = buffer[index] === 0;
       if (zero) break;
-      ids.push(id);
+      ids.push(hex(buffer, offset, offset + size));
       offset += size;
     }
     if (ids.length === sizes.length) return ids;

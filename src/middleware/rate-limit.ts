@@ -1,11 +1,13 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
+import type { Clock } from "../lib/clock";
 import { clientKey } from "../lib/client-address";
 import { ApiError } from "../lib/errors";
 import { rateLimitHeaders, retryAfterSeconds } from "../lib/rate-limit-headers";
 import type { GroupLimits, RateLimitGroup } from "../lib/rate-limit-settings";
+import type { IsolateRateLimits } from "../lib/isolate-rate-limits";
 import { durableObjectLimiter, failOpen, upstashLimiter, type RateLimiter } from "../lib/rate-limiter";
-import { requestMeta } from "../lib/request-meta";
+import { clientIp } from "../lib/request-meta";
 import { requestLog } from "./logger";
 
 export interface RateLimitOptions {
@@ -55,10 +57,11 @@ const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function rateLimit({ group, except = [] }: RateLimitOptions): MiddlewareHandler<AppEnv> {
   const rules = RULES[group];
   const excepted = new Set(except);
+  const limiters = new DurableObjectLimiters();
   return async function rateLimit(c, next) {
     const limits = c.get("config").RATE_LIMITS[group];
     if (limits === "off" || excepted.has(c.req.path)) return next();
-    const limiter = limiterFor(c, rules, limits);
+    const limiter = limiterFor(c, rules, limits, limiters);
     const { decision, at, failedOpen } = await limiter.limit(`${group}:${subjectOf(c, rules)}`, READ_METHODS.has(c.req.method) ? limits.cost.read : limits.cost.write);
     if (failedOpen) {
       const { error } = failedOpen;
@@ -79,15 +82,38 @@ export function rateLimit({ group, except = [] }: RateLimitOptions): MiddlewareH
   };
 }
 
-function limiterFor(c: Context<AppEnv>, rules: GroupRules, { policy, timeoutMs }: GroupLimits): RateLimiter {
-  const config = c.get("config");
+function limiterFor(c: Context<AppEnv>, rules: GroupRules, limits: GroupLimits, limiters: DurableObjectLimiters): RateLimiter {
   const services = c.get("services");
-  const options = { policy, timeoutMs, prefix: config.RATE_LIMITS.keyPrefix };
   const redis = rules.upstash ? services.redis : undefined;
-  const limiter = redis
-    ? upstashLimiter(redis, { ...options, blocked: services.rateLimits.blocked })
-    : durableObjectLimiter(c.env.RATE_COUNTER, { ...options, clock: services.clock, leases: rules.lease ? services.rateLimits.leases : undefined });
+  // The Upstash client is the request's own (see createServices), so its limiter is too.
+  if (!redis) return limiters.get(c, rules, limits);
+  const { policy, timeoutMs } = limits;
+  const limiter = upstashLimiter(redis, { policy, timeoutMs, prefix: c.get("config").RATE_LIMITS.keyPrefix, blocked: services.rateLimits.blocked });
   return rules.onFailure === "open" ? failOpen(limiter, services.rateLimits, policy, services.clock) : limiter;
+}
+
+/**
+ * One middleware's Durable Object limiter, built on its first request and kept while what it is built
+ * from stays the same (the isolate's namespace, configuration and rate-limit state: a test's app
+ * with another `env` builds its own), so a request allocates no counters, closures or wrappers.
+ */
+class DurableObjectLimiters {
+  #built?: { namespace: Env["RATE_COUNTER"]; limits: GroupLimits; prefix: string; isolate: IsolateRateLimits; clock: Clock; limiter: RateLimiter };
+
+  get(c: Context<AppEnv>, rules: GroupRules, limits: GroupLimits): RateLimiter {
+    const namespace = c.env.RATE_COUNTER;
+    const prefix = c.get("config").RATE_LIMITS.keyPrefix;
+    const services = c.get("services");
+    const isolate = services.rateLimits;
+    const clock = services.clock;
+    const built = this.#built;
+    if (built && built.namespace === namespace && built.limits === limits && built.prefix === prefix && built.isolate === isolate && built.clock === clock) return built.limiter;
+    const { policy, timeoutMs } = limits;
+    const counted = durableObjectLimiter(namespace, { policy, timeoutMs, prefix, clock, leases: rules.lease ? isolate.leases : undefined });
+    const limiter = rules.onFailure === "open" ? failOpen(counted, isolate, policy, clock) : counted;
+    this.#built = { namespace, limits, prefix, isolate, clock, limiter };
+    return limiter;
+  }
 }
 
 /** Who the request counts against. */
@@ -103,5 +129,5 @@ function subjectOf(c: Context<AppEnv>, rules: GroupRules): string {
     const userId = c.get("auth")?.userId;
     if (userId) return `user:${userId}`;
   }
-  return `client:${clientKey(requestMeta(c).ip)}`;
+  return `client:${clientKey(clientIp(c))}`;
 }

@@ -1,3 +1,4 @@
+import { hex } from "../hex";
 /** What describes a body, which a 304 has not (RFC 9110 section 15.4.5); everything else it keeps. */
 const BODY_HEADERS = ["Content-Type", "Content-Length", "Content-Encoding", "Content-Language", "Content-Range"] as const;
 
@@ -7,9 +8,7 @@ const BODY_HEADERS = ["Content-Type", "Content-Length", "Content-Encoding", "Con
  */
 export async function entityTagOf(body: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
-  let hex = "";
-  for (let index = 0; index < 16; index++) hex += digest[index]!.toString(16).padStart(2, "0");
-  return `"${hex}"`;
+  return `"${hex(digest, 0, 16)}"`;
 }
 
 /** The tag without its weakness indicator: `W/"x"` and `"x"` compare equal under weak comparison. */
