@@ -83,7 +83,8 @@ try {
       REDIS_KEY_PREFIX: bench.redisKeyPrefix,
       JWT_SIGNING_KEYS: signingKeys,
       RATE_LIMITS: benchRateLimits(`${bench.redisKeyPrefix}${name.replace(/\W+/g, "-")}`, ping?.api ?? "off"),
-      ...(name === "app, metrics off" ? { METRICS_ENABLED: "false" } : {}),
+      // Issue 9's pair: metrics and tracing both off (/health answers before tracing would start).
+      ...(name === "app, metrics off" ? { METRICS_ENABLED: "false", TRACING: "off" } : {}),
     };
   };
   const running = new Map<WorkerName, WorkerdInstance>();

@@ -102,12 +102,10 @@ export interface SpendOptions {
  * @example await spendLeased(isolate.leases, key, 1, { size: 32, clock, timeoutMs, take: (cost, upTo) => counters.lease(key, policy, cost, upTo) })
  */
 export async function spendLeased(entries: Map<string, LeaseEntry>, key: string, cost: number, options: SpendOptions): Promise<RateDecision> {
+  const paid = spendAllowance(entries, key, cost, options.clock);
+  if (paid) return paid;
   const entry = entries.get(key);
   const allowance = entry?.allowance;
-  if (allowance && allowance.units >= cost && options.clock() < allowance.expiresAt) {
-    allowance.units -= cost;
-    return allowance.decision;
-  }
   if (entry?.waiting) {
     const { lease, cost: asked } = await waitFor(entry.waiting, options.timeoutMs).catch((error: unknown) => {
       // A call that never answers must not hold the key: the next request asks again.
@@ -132,6 +130,18 @@ export async function spendLeased(entries: Map<string, LeaseEntry>, key: string,
   if (lease.allowed) fresh.allowance = { size, takenAt, units: lease.granted - cost, expiresAt: expiryOf(lease, takenAt), decision: decisionOf(lease) };
   for (const waiter of settle(fresh)) waiter.resolve({ lease, cost });
   return decisionOf(lease);
+}
+
+/**
+ * Pays `cost` from what the isolate holds for `key`, at once, when that can: what nearly every
+ * request of a busy key does, without the promises of a call that might be needed. Undefined when
+ * only `spendLeased` can decide (no allowance, too few units, expired, a call in flight).
+ */
+export function spendAllowance(entries: Map<string, LeaseEntry>, key: string, cost: number, clock: Clock): RateDecision | undefined {
+  const allowance = entries.get(key)?.allowance;
+  if (!allowance || allowance.units < cost || clock() >= allowance.expiresAt) return undefined;
+  allowance.units -= cost;
+  return allowance.decision;
 }
 
 /** Waits on the lease call in flight, at most `timeoutMs`: should the request making it end first, the call's answer never comes. */

@@ -4,7 +4,7 @@ import type { Clock } from "./clock";
 import { DependencyUnavailableError } from "./errors";
 import type { IsolateRateLimits } from "./isolate-rate-limits";
 import { createRateCounters, keyDigest } from "./rate-counter";
-import { leaseSize, maxLeaseSize, spendLeased, type LeaseEntry } from "./rate-leases";
+import { leaseSize, maxLeaseSize, spendAllowance, spendLeased, type LeaseEntry } from "./rate-leases";
 import { policyKey, type RateDecision, type RatePolicy } from "./rate-policy";
 import type { Redis } from "./redis";
 
@@ -27,6 +27,8 @@ export interface RateLimiter {
   readonly backend: RateBackendName;
   /** Takes `cost` units from `key`'s counter. */
   limit(key: string, cost: number): Promise<RateLimitResult>;
+  /** The same, decided in the isolate without waiting (units it leased), or undefined: then call `limit`. */
+  limitNow?(key: string, cost: number): RateLimitResult | undefined;
 }
 
 export interface BackendOptions {
@@ -60,6 +62,11 @@ export function durableObjectLimiter(
       const take = (units: number, upTo: number) => counters.lease(name, policy, units, upTo);
       const decision = await spendLeased(leases, leasePrefix + name, cost, { size, maxSize, clock, timeoutMs, take });
       return { decision, at: clock() };
+    },
+    limitNow(key, cost) {
+      if (!leases || size === 1) return undefined;
+      const decision = spendAllowance(leases, `${leasePrefix}${prefix}:${key}`, cost, clock);
+      return decision && { decision, at: clock() };
     },
   };
 }
@@ -115,6 +122,8 @@ export function failOpen(limiter: RateLimiter, isolate: IsolateRateLimits, polic
         return { decision: isolate.consumeFallback(key, policy, cost), at: clock(), failedOpen: { backend: limiter.backend, error } };
       }
     },
+    // Deciding in the isolate cannot fail.
+    limitNow: limiter.limitNow && ((key, cost) => limiter.limitNow!(key, cost)),
   };
 }
 
