@@ -74,11 +74,11 @@ export async function insertComment(workspaceId: string, taskId: string, authorI
   return id;
 }
 
-/** A ready attachment by `createdBy` on task `taskId` of `workspaceId`, its file in R2 when `stored`; its id. */
-export async function insertAttachment(workspaceId: string, taskId: string, createdBy: string, { stored = false } = {}): Promise<{ id: string }> {
+/** A ready attachment by `createdBy` on task `taskId` of `workspaceId`, its file in R2 when `stored`, deleted when `deleted`; its id. */
+export async function insertAttachment(workspaceId: string, taskId: string, createdBy: string, { stored = false, deleted = false } = {}): Promise<{ id: string }> {
   const id = newId("attachment");
   const objectKey = `${workspaceId}/${id}`;
-  await db.insert(attachments).values({ id, workspaceId, taskId, objectKey, fileName: "case.txt", contentType: "text/plain", size: 5, status: "ready", createdBy, updatedBy: createdBy });
+  await db.insert(attachments).values({ id, workspaceId, taskId, objectKey, fileName: "case.txt", contentType: "text/plain", size: 5, status: "ready", createdBy, updatedBy: createdBy, deletedAt: deleted ? new Date() : null });
   if (stored) await env.ATTACHMENTS.put(objectKey, "hello");
   return { id };
 }

@@ -241,6 +241,8 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     request: async (context) => post(workspacePath(context, `/tasks/${await taskOf(context)}/comments`), { body: "Looks good." }),
     ok: 201,
   },
+  "GET /v1/workspaces/:workspaceId/comments/deleted": { access: "workspace", request: (context) => get(workspacePath(context, "/comments/deleted")), ok: 200 },
+  "GET /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId": { access: "workspace", request: async (context) => get(workspacePath(context, await commentPath(context))), ok: 200 },
   "PATCH /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId": {
     access: "workspace",
     request: async (context) => patch(workspacePath(context, await commentPath(context)), { body: "Edited." }),
@@ -274,6 +276,14 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     ok: 200,
   },
   "DELETE /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId": { access: "workspace", request: async (context) => del(workspacePath(context, await attachmentPath(context))), ok: 204 },
+  "GET /v1/workspaces/:workspaceId/attachments/deleted": { access: "workspace", request: (context) => get(workspacePath(context, "/attachments/deleted")), ok: 200 },
+  // The deleted attachment was uploaded by the principal (by A's owner for a key): a key, neither its uploader nor an owner or admin, gets 403.
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId/restore": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `${await attachmentPath(context, { deleted: true })}/restore`), undefined),
+    ok: 200,
+    overrides: { keyWithScope: 403 },
+  },
   "GET /v1/attachments/:attachmentId/content": {
     access: "public",
     request: async (context) => {
@@ -295,10 +305,14 @@ function taskOf({ world }: CaseContext, options: { deleted?: boolean } = {}): Pr
 /** A PNG's signature and some bytes: what an upload case sends. */
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
 
-/** `/tasks/:taskId/attachments/:attachmentId` of a ready attachment on a live task of A. */
-async function attachmentPath(context: CaseContext): Promise<string> {
+/**
+ * `/tasks/:taskId/attachments/:attachmentId` of a ready attachment on a live task of A, uploaded by A's
+ * owner; a deleted one uploaded by the principal when `deleted` (restoring is for its uploader, owners and admins).
+ */
+async function attachmentPath(context: CaseContext, { deleted = false } = {}): Promise<string> {
   const taskId = await taskOf(context);
-  return `/tasks/${taskId}/attachments/${(await insertAttachment(context.world.workspaceId, taskId, context.world.owner.id)).id}`;
+  const uploader = deleted ? userOf(context) : context.world.owner.id;
+  return `/tasks/${taskId}/attachments/${(await insertAttachment(context.world.workspaceId, taskId, uploader, { deleted })).id}`;
 }
 
 /** The user a principal signs in as, where it is a member of A; A's owner for everyone else. */

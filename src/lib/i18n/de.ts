@@ -116,5 +116,7 @@ export const de: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key muss aus 1 bis 255 druckbaren ASCII-Zeichen bestehen.",
     idempotencyKeyBody: "Idempotency-Key gilt nur für Anfragen mit einem JSON-Body oder ohne Body.",
+    // Attachment restore (issue 12).
+    attachmentUploaderOrModerator: "Nur die Person, die die Datei hochgeladen hat, oder ein Owner oder Admin des Workspace kann sie wiederherstellen.",
   },
 };

@@ -122,6 +122,8 @@ export const en = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key must be 1 to 255 printable ASCII characters.",
     idempotencyKeyBody: "Idempotency-Key is honoured only for requests with a JSON body or none.",
+    // Attachment restore (issue 12).
+    attachmentUploaderOrModerator: "Only the person who uploaded the file, or an owner or admin of the workspace, can restore it.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -116,5 +116,7 @@ export const es: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key debe tener de 1 a 255 caracteres ASCII imprimibles.",
     idempotencyKeyBody: "Idempotency-Key solo se admite en solicitudes con un cuerpo JSON o sin cuerpo.",
+    // Attachment restore (issue 12).
+    attachmentUploaderOrModerator: "Solo quien subió el archivo, o un propietario o administrador del espacio de trabajo, puede restaurarlo.",
   },
 };
