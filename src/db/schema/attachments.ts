@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
-import { authorship } from "./domain-columns";
+import { authorship, workspaceColumn } from "./domain-columns";
 import { softDelete, timestamps } from "./columns";
 import { tasks } from "./tasks";
-import { workspaces } from "./workspaces";
 
 export const ATTACHMENT_STATUSES = ["pending", "ready"] as const;
 
@@ -16,9 +15,7 @@ export const attachments = pgTable(
   "attachments",
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
+    workspaceId: workspaceColumn(),
     taskId: text()
       .notNull()
       .references(() => tasks.id, { onDelete: "cascade" }),
