@@ -6,13 +6,17 @@ import { ProjectData, TaskData } from "../../../services/domain/resource-types";
 // What the project and task routes share: the resources as they are answered, the If-Match header,
 // and the problems every route inside a workspace may answer.
 
+// Fields are documented with zod's own `.meta`: the service's schemas may be built before
+// @hono/zod-openapi gives zod's schemas `.openapi` (a test importing a service first), which the
+// document generator reads alike.
+
 /** A project as answered: the service's ProjectData, documented. */
 export const ProjectSchema = z
   .object({
     ...ProjectData.shape,
-    key: ProjectData.shape.key.openapi({ example: "WEB", description: "Prefixes its tasks' keys (`WEB-42`); never changes." }),
-    createdBy: ProjectData.shape.createdBy.openapi({ description: "A user or API key id." }),
-    deletedAt: ProjectData.shape.deletedAt.openapi({ description: "Set only in the list of deleted projects." }),
+    key: ProjectData.shape.key.meta({ example: "WEB", description: "Prefixes its tasks' keys (`WEB-42`); never changes." }),
+    createdBy: ProjectData.shape.createdBy.meta({ description: "A user or API key id." }),
+    deletedAt: ProjectData.shape.deletedAt.meta({ description: "Set only in the list of deleted projects." }),
   })
   .openapi("Project");
 
@@ -20,9 +24,9 @@ export const ProjectSchema = z
 export const TaskSchema = z
   .object({
     ...TaskData.shape,
-    key: TaskData.shape.key.openapi({ example: "WEB-42", description: "The project's key and the task's number in it; `GET …/tasks/WEB-42` finds it." }),
-    position: TaskData.shape.position.openapi({ description: "Order on the project's board, ascending." }),
-    deletedAt: TaskData.shape.deletedAt.openapi({ description: "Set only in the list of deleted tasks." }),
+    key: TaskData.shape.key.meta({ example: "WEB-42", description: "The project's key and the task's number in it; `GET …/tasks/WEB-42` finds it." }),
+    position: TaskData.shape.position.meta({ description: "Order on the project's board, ascending." }),
+    deletedAt: TaskData.shape.deletedAt.meta({ description: "Set only in the list of deleted tasks." }),
   })
   .openapi("Task");
 
