@@ -5,7 +5,7 @@ import type { Logger } from "../lib/logger";
 export type JobOutcome = "ok" | "retried" | "failed" | "dropped";
 
 /** The kinds of background work: the queues' consumers and the cron jobs. */
-export type JobKind = "mail" | "events" | "deliveries" | "inbound" | "purge-workspaces" | "purge-attachments";
+export type JobKind = "mail" | "events" | "deliveries" | "inbound" | "purge-workspaces" | "purge-attachments" | "purge-expired";
 
 /**
  * Counts one run of a job (a queue batch, a cron run) by outcome, for `background_jobs_total`. Sent to
