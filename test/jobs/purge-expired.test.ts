@@ -1,17 +1,20 @@
 import { inArray } from "drizzle-orm";
+import { workerBindings } from "../../dev/stack-info.ts";
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/db/client";
-import { ipRules, oauthExchangeCodes, oauthStates, oneTimeTokens, refreshTokens, sessions, workspaceInvitations } from "../../src/db/schema";
+import { ipRules, oauthExchangeCodes, oauthStates, oneTimeTokens, refreshTokens, sessions, workspaceInvitations, workspaces } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
 import { EXPIRED_ROW_GRACE_MS, purgeExpiredRows, type ExpiredRowKind } from "../../src/services/maintenance/expired-rows";
-import { db } from "../helpers/accounts";
 import { createUser, testConfig } from "../helpers/identity";
 import { countDatabaseRoundTrips } from "../helpers/round-trips";
-import { createWorkspace } from "../helpers/workspaces";
+import { ownDatabaseStack } from "../helpers/stack";
 
-// The suite's files share one database and run at once: this test's rows expire in 1995, so its
-// purge (run "in 1995") can only take rows no other test makes.
-const NOW = Date.UTC(1995, 5, 1);
+// A database of its own: the purge takes every expired row of its database, and the hourly cron that
+// other files trigger would take this file's.
+const stack = ownDatabaseStack("expired-purge");
+const database = createDatabase(testConfig(workerBindings(stack)));
+const db = database.http;
+const NOW = Date.now();
 const MINUTE = 60 * 1000;
 
 /** An expiry just past `kind`'s grace (purged), and one just within it (kept). */
@@ -20,8 +23,9 @@ const recent = (kind: ExpiredRowKind) => new Date(NOW - EXPIRED_ROW_GRACE_MS[kin
 const random = () => crypto.randomUUID();
 
 async function fixtures() {
-  const user = await createUser();
-  const workspaceId = await createWorkspace(user);
+  const user = await createUser({ stack });
+  const workspaceId = newId("workspace");
+  await db.insert(workspaces).values({ id: workspaceId, name: "Expiring", slug: `ws-${random().slice(0, 8)}`, createdBy: user.id });
   const rows = {
     sessions: [newId("session"), newId("session")],
     oneTimeTokens: [random(), random()],
@@ -64,7 +68,7 @@ describe("the purge of expired rows", () => {
     const made = await fixtures();
     const { rows } = made;
 
-    const { result: purged, roundTrips } = await countDatabaseRoundTrips(() => purgeExpiredRows(createDatabase(testConfig()), NOW));
+    const { result: purged, roundTrips } = await countDatabaseRoundTrips(() => purgeExpiredRows(database, NOW), stack);
 
     expect(roundTrips).toBe(1);
     expect(purged).toEqual({ sessions: 1, oneTimeTokens: 1, oauthStates: 1, oauthExchangeCodes: 1, invitations: 1, ipRules: 1 });
@@ -82,7 +86,7 @@ describe("the purge of expired rows", () => {
   it("takes at most `limit` rows of each kind per run", async () => {
     await fixtures();
     await fixtures();
-    const purged = await purgeExpiredRows(createDatabase(testConfig()), NOW, 1);
+    const purged = await purgeExpiredRows(database, NOW, 1);
     expect(Object.values(purged).every((count) => count === 1)).toBe(true);
   });
 });
