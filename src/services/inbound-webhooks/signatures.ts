@@ -151,6 +151,9 @@ function json(body: Uint8Array<ArrayBuffer>): unknown {
     throw malformed();
   }
   if (typeof parsed !== "object" || parsed === null) throw malformed();
+  // PostgreSQL's jsonb cannot hold U+0000: refused here rather than failing the store on every retry.
+  // (An escape `\u0000` preceded by an even number of backslashes: a literal backslash is escaped as two.)
+  if (/(?:^|[^\\])(?:\\\\)*\\u0000/.test(JSON.stringify(parsed))) throw malformed();
   return parsed;
 }
 

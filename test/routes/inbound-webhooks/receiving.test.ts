@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { openApiDocument } from "../../helpers/openapi-document";
 import { expectProblem } from "../../helpers/problem";
 import { countDatabaseRoundTrips } from "../../helpers/round-trips";
 import { expectStatus } from "../workspaces/requests";
@@ -48,6 +49,25 @@ describe("receiving GitHub webhooks", () => {
     await expectStatus(await setting.deliver(source.url, push, await githubHeaders(source.secret!, push)), 200);
     await expectStatus(await setting.send(setting.owner, "DELETE", `${setting.sourcesPath}/${source.id}`), 204);
     await expectProblem(await setting.deliver(source.url, push, headers), { status: 404, code: "NOT_FOUND" });
+  });
+});
+
+describe("the hook route", () => {
+  it("is documented as public, its signature being the authorization", async () => {
+    const { document } = await openApiDocument();
+    const operation = document.paths["/v1/hooks/{sourceId}"]!.post!;
+    expect(operation.security).toEqual([]);
+    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "404", "413"]));
+  });
+
+  it("refuses a body over the limit before verifying it, and a payload PostgreSQL cannot store", async () => {
+    const setting = await hookSetting();
+    const source = await setting.addSource({ kind: "github" });
+    const large = JSON.stringify({ padding: "x".repeat(1024 * 1024) });
+    await expectProblem(await setting.deliver(source.url, large, await githubHeaders(source.secret!, large)), { status: 413, code: "PAYLOAD_TOO_LARGE" });
+    const nul = JSON.stringify({ zen: "\u0000" });
+    await expectProblem(await setting.deliver(source.url, nul, await githubHeaders(source.secret!, nul)), { status: 400, code: "WEBHOOK_MALFORMED" });
+    expect(await deliveriesOf(source.id)).toEqual([]);
   });
 });
 
