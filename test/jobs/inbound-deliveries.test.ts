@@ -114,6 +114,15 @@ describe("the delivery log and replay", () => {
     expect(again.explicitAcks).toHaveLength(1);
     expect(await deliveryRow(id)).toMatchObject({ status: "processed", attempts: 2 });
     expect(await commentsOn(taskId)).toHaveLength(1);
+    const [audit] = await db.select().from(auditLog).where(eq(auditLog.targetId, id));
+    expect(audit).toMatchObject({ action: "inbound_delivery.replayed", actorId: setting.admin.id, workspaceId: setting.workspaceId, details: { sourceId: source.id } });
+  });
+
+  it("shows the source as the actor of its comments in the workspace's audit log", async () => {
+    const { setting, source, id } = await deliveredPush();
+    await consume([id]);
+    const log = await expectStatus<{ entries: Array<{ action: string; actor: unknown }> }>(await setting.send(setting.owner, "GET", `/v1/workspaces/${setting.workspaceId}/audit-log?actor=${source.id}`), 200);
+    expect(log.entries).toEqual([expect.objectContaining({ action: "comment.added", actor: { type: "webhookSource", id: source.id } })]);
   });
 
   it("keeps the log of a deleted source out of reach", async () => {

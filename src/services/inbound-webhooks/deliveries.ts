@@ -5,8 +5,9 @@ import { cursorTime, decodeCursor, encodeCursor } from "../../lib/cursor";
 import { ApiError, invalidField } from "../../lib/errors";
 import { derivedId, isId, newId } from "../../lib/ids";
 import { commentJson, MAX_COMMENTS_PER_TASK } from "../domain/comments";
+import type { RequestMeta } from "../../lib/request-meta";
 import type { WorkspaceAccess } from "../workspaces/access";
-import { at, isoTime } from "../workspaces/sql";
+import { at, auditFrom, isoTime } from "../workspaces/sql";
 import type { TaskComment } from "./github-effect";
 import type { SourceKind, VerifiedDelivery } from "./signatures";
 
@@ -232,16 +233,20 @@ export async function listDeliveries(
 
 /**
  * Puts delivery `deliveryId` of live source `sourceId` back to `received` for the caller to enqueue
- * again: one round trip. 404 for a delivery or source not of the caller's workspace.
+ * again, with its audit row: one round trip. 404 for a delivery or source not of the caller's workspace.
  */
-export async function resetDelivery(db: Database, access: WorkspaceAccess, sourceId: string, deliveryId: string): Promise<DeliveryView> {
+export async function resetDelivery(db: Database, access: WorkspaceAccess, sourceId: string, deliveryId: string, meta: RequestMeta, now: Date): Promise<DeliveryView> {
   if (!isId("webhookSource", sourceId) || !isId("inboundDelivery", deliveryId)) throw new ApiError("NOT_FOUND");
   const result = await db.http.execute(sql`
-    update inbound_deliveries d set status = 'received', last_error = null, processed_at = null
-    from webhook_sources s
-    where d.id = ${deliveryId} and d.source_id = ${sourceId} and s.id = d.source_id
-      and s.workspace_id = ${access.workspaceId} and s.deleted_at is null
-    returning ${viewColumns("d")}, '' as position`);
+    with reset as (
+      update inbound_deliveries d set status = 'received', last_error = null, processed_at = null
+      from webhook_sources s
+      where d.id = ${deliveryId} and d.source_id = ${sourceId} and s.id = d.source_id
+        and s.workspace_id = ${access.workspaceId} and s.deleted_at is null
+      returning ${viewColumns("d")}
+    ),
+    audited as (${auditFrom("reset", { action: "inbound_delivery.replayed", actorId: access.actor.id, workspaceId: access.workspaceId, targetType: "inbound_delivery", targetId: sql`reset.id`, details: sql`jsonb_build_object('sourceId', ${sourceId}::text)` }, meta, now)})
+    select *, '' as position from reset`);
   const row = result.rows[0] as DeliveryRow | undefined;
   if (!row) throw new ApiError("NOT_FOUND");
   return toView(row);

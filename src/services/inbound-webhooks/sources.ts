@@ -1,12 +1,14 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import type { Clock } from "../../lib/clock";
 import { cursorTime, decodeCursor, encodeCursor } from "../../lib/cursor";
 import { ApiError, invalidField } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
 import { openSecret, sealSecret } from "../../lib/secret-box";
+import type { RequestMeta } from "../../lib/request-meta";
+import type { AuditAction } from "../identity/audit";
 import type { WorkspaceAccess } from "../workspaces/access";
-import { at, isoTime } from "../workspaces/sql";
+import { at, auditFrom, isoTime, lockWorkspace } from "../workspaces/sql";
 import { fromBase64, type SourceKind } from "./signatures";
 
 /** Live sources a workspace may hold. */
@@ -85,20 +87,28 @@ function toSource(row: SourceRow, publicKey: boolean): WebhookSource {
 }
 
 /**
- * Creates a source in the caller's workspace, its secret sealed: one round trip (one statement that
- * inserts only while the workspace holds fewer than MAX_WEBHOOK_SOURCES live sources). The secret we
- * generated is returned this once; a given one is never echoed.
+ * Creates a source in the caller's workspace, its secret sealed, with its audit row: one round trip
+ * (a batch: the workspace's row locked, so concurrent creations count each other, then one statement
+ * that inserts only while the workspace holds fewer than MAX_WEBHOOK_SOURCES live sources). The secret
+ * we generated is returned this once; a given one is never echoed.
  */
-export async function createSource(deps: SourceDeps, access: WorkspaceAccess, input: NewSource): Promise<{ source: WebhookSource; secret?: string }> {
+export async function createSource(deps: SourceDeps, access: WorkspaceAccess, input: NewSource, meta: RequestMeta): Promise<{ source: WebhookSource; secret?: string }> {
   const { stored, generated } = sourceSecret(input);
   const id = newId("webhookSource");
   const now = new Date(deps.clock());
   const sealed = await sealSecret(deps.secretsKey, id, stored);
-  const result = await deps.db.http.execute(sql`
-    insert into webhook_sources (id, workspace_id, kind, name, secret_sealed, created_by, updated_by, created_at, updated_at)
-    select ${id}, ${access.workspaceId}, ${input.kind}, ${input.name}, ${sealed}, ${access.actor.id}, ${access.actor.id}, ${at(now)}, ${at(now)}
-    where (select count(*) from webhook_sources where workspace_id = ${access.workspaceId} and deleted_at is null) < ${MAX_WEBHOOK_SOURCES}
-    returning ${columns}`);
+  const [, result] = await deps.db.http.batch([
+    lockWorkspace(deps.db, access.workspaceId),
+    deps.db.http.execute(sql`
+      with created as (
+        insert into webhook_sources (id, workspace_id, kind, name, secret_sealed, created_by, updated_by, created_at, updated_at)
+        select ${id}, ${access.workspaceId}, ${input.kind}, ${input.name}, ${sealed}, ${access.actor.id}, ${access.actor.id}, ${at(now)}, ${at(now)}
+        where (select count(*) from webhook_sources where workspace_id = ${access.workspaceId} and deleted_at is null) < ${MAX_WEBHOOK_SOURCES}
+        returning *
+      ),
+      audited as (${sourceAudit("created", "webhook_source.created", access, meta, now, { kind: input.kind, name: input.name })})
+      select ${columns} from created`),
+  ]);
   const row = result.rows[0] as SourceRow | undefined;
   if (!row) throw new ApiError("CONFLICT", { detail: "webhookSourceLimit", params: { limit: MAX_WEBHOOK_SOURCES } });
   return { source: toSource(row, input.publicKey !== undefined), secret: generated };
@@ -130,14 +140,29 @@ export async function getSource(deps: SourceDeps, access: WorkspaceAccess, sourc
   return toSource(row, await holdsPublicKey(deps.secretsKey, row.id, row.kind, row.secret_sealed));
 }
 
-/** Deletes live source `sourceId` softly: its URL answers 404 from now on, its deliveries stay for the log. One round trip. */
-export async function deleteSource(deps: SourceDeps, access: WorkspaceAccess, sourceId: string): Promise<void> {
+/** Deletes live source `sourceId` softly, with its audit row: its URL answers 404 from now on, its deliveries stay for the log. One round trip. */
+export async function deleteSource(deps: SourceDeps, access: WorkspaceAccess, sourceId: string, meta: RequestMeta): Promise<void> {
   if (!isId("webhookSource", sourceId)) throw new ApiError("NOT_FOUND");
-  const now = at(new Date(deps.clock()));
+  const now = new Date(deps.clock());
   const result = await deps.db.http.execute(sql`
-    update webhook_sources set deleted_at = ${now}, updated_at = ${now}, updated_by = ${access.actor.id}
-    where id = ${sourceId} and workspace_id = ${access.workspaceId} and deleted_at is null returning id`);
+    with deleted as (
+      update webhook_sources set deleted_at = ${at(now)}, updated_at = ${at(now)}, updated_by = ${access.actor.id}
+      where id = ${sourceId} and workspace_id = ${access.workspaceId} and deleted_at is null returning id, workspace_id
+    ),
+    audited as (${sourceAudit("deleted", "webhook_source.deleted", access, meta, now)})
+    select id from deleted`);
   if (result.rows.length === 0) throw new ApiError("NOT_FOUND");
+}
+
+/** The audit row of a change to the source clause `source` returned, for a `with` clause. */
+function sourceAudit(source: string, action: AuditAction, access: WorkspaceAccess, meta: RequestMeta, time: Date, details?: Record<string, unknown>): SQL {
+  const from = sql.identifier(source);
+  return auditFrom(
+    source,
+    { action, actorId: access.actor.id, workspaceId: access.workspaceId, targetType: "webhook_source", targetId: sql`${from}.id`, details: details ? sql`${JSON.stringify(details)}::jsonb` : undefined },
+    meta,
+    time,
+  );
 }
 
 async function holdsPublicKey(secretsKey: string, id: string, kind: string, sealed: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import { webhookSources } from "../../../src/db/schema";
 import { db } from "../../helpers/accounts";
 import { expectProblem } from "../../helpers/problem";
 import { countDatabaseRoundTrips } from "../../helpers/round-trips";
-import { expectStatus } from "../workspaces/requests";
+import { auditOf, expectStatus } from "../workspaces/requests";
 import { ed25519Pair, hookSetting } from "./helpers";
 
 describe("webhook sources", () => {
@@ -28,6 +28,19 @@ describe("webhook sources", () => {
     expect(await expectStatus(await setting.send(setting.admin, "GET", `${setting.sourcesPath}/${source.id}`), 200)).toEqual(shown);
     const list = await expectStatus<{ webhookSources: unknown[] }>(await setting.send(setting.admin, "GET", setting.sourcesPath), 200);
     expect(list.webhookSources).toEqual([shown]);
+  });
+
+  it("records creating and deleting a source in the workspace's audit log, without the secret", async () => {
+    const setting = await hookSetting();
+    const source = await setting.addSource({ kind: "github", name: "Audited" });
+    await expectStatus(await setting.send(setting.owner, "DELETE", `${setting.sourcesPath}/${source.id}`), 204);
+    const audit = await auditOf(setting.workspaceId);
+    const rows = audit.filter((row) => row.targetId === source.id).map((row) => [row.action, row.actorId, row.targetType, row.details]);
+    expect(rows.sort()).toEqual([
+      ["webhook_source.created", setting.owner.id, "webhook_source", { kind: "github", name: "Audited" }],
+      ["webhook_source.deleted", setting.owner.id, "webhook_source", null],
+    ]);
+    expect(await expectStatus(await setting.send(setting.owner, "GET", `${setting.sourcesPath}/${source.id}`), 404)).toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("never echoes a secret the caller gave", async () => {

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../../lib/app-env";
 import type { AppRouteHandler } from "../../../lib/create-router";
+import { requestMeta } from "../../../lib/request-meta";
 import type { WorkspaceAccess } from "../../../services/workspaces/access";
 import * as deliveries from "../../../services/inbound-webhooks/deliveries";
 import type { DeliveryView } from "../../../services/inbound-webhooks/deliveries";
@@ -22,7 +23,7 @@ export const listWebhookSources: AppRouteHandler<ListWebhookSourcesRoute> = asyn
 };
 
 export const createWebhookSource: AppRouteHandler<CreateWebhookSourceRoute> = async (c) => {
-  const created = await sources.createSource(sourceDeps(c), workspace(c), c.req.valid("json"));
+  const created = await sources.createSource(sourceDeps(c), workspace(c), c.req.valid("json"), requestMeta(c));
   return c.json({ ...toResponse(created.source), secret: created.secret ?? null }, 201, { "Cache-Control": "no-store" });
 };
 
@@ -31,7 +32,7 @@ export const getWebhookSource: AppRouteHandler<GetWebhookSourceRoute> = async (c
 };
 
 export const deleteWebhookSource: AppRouteHandler<DeleteWebhookSourceRoute> = async (c) => {
-  await sources.deleteSource(sourceDeps(c), workspace(c), c.req.valid("param").sourceId);
+  await sources.deleteSource(sourceDeps(c), workspace(c), c.req.valid("param").sourceId, requestMeta(c));
   return c.body(null, 204);
 };
 
@@ -42,7 +43,7 @@ export const listInboundDeliveries: AppRouteHandler<ListInboundDeliveriesRoute> 
 
 export const replayInboundDelivery: AppRouteHandler<ReplayInboundDeliveryRoute> = async (c) => {
   const { sourceId, deliveryId } = c.req.valid("param");
-  const delivery = await deliveries.resetDelivery(c.var.services.db, workspace(c), sourceId, deliveryId);
+  const delivery = await deliveries.resetDelivery(c.var.services.db, workspace(c), sourceId, deliveryId, requestMeta(c), new Date(c.var.services.clock()));
   await enqueueInbound(c.env.INBOUND_QUEUE, delivery.id);
   return c.json(toDeliveryResponse(delivery), 202);
 };
