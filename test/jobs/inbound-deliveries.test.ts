@@ -2,7 +2,9 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, inboundDeliveries } from "../../src/db/schema";
 import { INBOUND_MAX_RETRIES, inboundRetryDelaySeconds } from "../../src/jobs/inbound-deliveries";
+import wranglerToml from "../../wrangler.toml?raw";
 import { db } from "../helpers/accounts";
+import { countDatabaseRoundTrips } from "../helpers/round-trips";
 import { allowConsoleError } from "../helpers/expected-noise";
 import { expectProblem } from "../helpers/problem";
 import { commentEvents, commentsOn, consume, deliveriesOf, githubHeaders, hookSetting, standardHeaders, taskNamed, uniqueProjectKey } from "../routes/inbound-webhooks/helpers";
@@ -25,8 +27,9 @@ const deliveryRow = async (id: string) => (await db.select().from(inboundDeliver
 describe("the INBOUND_QUEUE consumer", () => {
   it("comments on the task a GitHub push names, as the source, with its audit row and comment.added event, and marks the delivery processed", async () => {
     const { setting, key, taskId, source, id } = await deliveredPush();
-    const result = await consume([id]);
+    const { result, roundTrips } = await countDatabaseRoundTrips(() => consume([id]));
     expect(result.explicitAcks).toHaveLength(1);
+    expect(roundTrips).toBe(2); // the delivery read, then the claim with the comments and their records
     const [comment] = await commentsOn(taskId);
     expect(comment).toMatchObject({ workspaceId: setting.workspaceId, createdBy: source.id, body: expect.stringContaining(`abc1234 Fix the login (${key}-42)`) });
     expect(comment!.body).toContain("Mentioned in a push to acme/web (main)");
@@ -84,6 +87,11 @@ describe("the INBOUND_QUEUE consumer", () => {
     expect(await commentsOn(taskId)).toEqual([]);
     expect([1, 2, 3, 8, 9].map(inboundRetryDelaySeconds)).toEqual([30, 60, 120, 3600, 3600]);
   });
+
+  it("counts its last attempt from the max_retries every environment gives INBOUND_QUEUE", () => {
+    const consumers = [...wranglerToml.matchAll(/queue = "edge-backend-inbound[^"]*"\nmax_batch_size = \d+\nmax_batch_timeout = \d+\nmax_retries = (\d+)/g)];
+    expect(consumers.map((match) => Number(match[1]))).toEqual([INBOUND_MAX_RETRIES, INBOUND_MAX_RETRIES, INBOUND_MAX_RETRIES]);
+  });
 });
 
 describe("the delivery log and replay", () => {
@@ -108,7 +116,10 @@ describe("the delivery log and replay", () => {
     await expectProblem(await setting.send(setting.member, "POST", replay), { status: 403, code: "FORBIDDEN" });
     const stranger = await hookSetting();
     await expectProblem(await stranger.send(stranger.owner, "POST", `${stranger.sourcesPath}/${source.id}/deliveries/${id}/replay`), { status: 404, code: "NOT_FOUND" });
-    expect(await expectStatus(await setting.send(setting.admin, "POST", replay), 202)).toMatchObject({ id, status: "received" });
+    await setting.send(setting.admin, "GET", setting.sourcesPath); // the admin's session, checked once per isolate
+    const { result: replayed, roundTrips } = await countDatabaseRoundTrips(() => setting.send(setting.admin, "POST", replay));
+    expect(await expectStatus(replayed, 202)).toMatchObject({ id, status: "received" });
+    expect(roundTrips).toBe(2); // the caller's access, then the reset with its audit row
     expect(setting.queued()).toEqual([id]);
     const again = await consume([id]);
     expect(again.explicitAcks).toHaveLength(1);
