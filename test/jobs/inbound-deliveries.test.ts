@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, inboundDeliveries } from "../../src/db/schema";
-import { INBOUND_MAX_RETRIES, inboundRetryDelaySeconds } from "../../src/jobs/inbound-deliveries";
-import wranglerToml from "../../wrangler.toml?raw";
+import { inboundRetryDelaySeconds } from "../../src/jobs/inbound-deliveries";
+import { MAX_RETRIES } from "../../src/jobs/queue-kinds";
+import type { Sample } from "../../src/lib/metrics";
 import { db } from "../helpers/accounts";
 import { countDatabaseRoundTrips } from "../helpers/round-trips";
 import { allowConsoleError } from "../helpers/expected-noise";
@@ -20,6 +21,13 @@ async function deliveredPush(message = (key: string) => `Fix the login (${key}-4
   await expectStatus(await setting.deliver(source.url, body, await githubHeaders(source.secret!, body)), 200);
   const [id] = setting.queued();
   return { setting, key, taskId, source, id: id! };
+}
+
+/** A stand-in for the METRICS_AGGREGATOR namespace that records what each `add` carried. */
+function recordingAggregator() {
+  const added: Sample[][] = [];
+  const namespace = { idFromName: (name: string) => name, get: () => ({ add: async (samples: Sample[]) => void added.push(samples) }) };
+  return { added, bindings: { METRICS_AGGREGATOR: namespace } };
 }
 
 const deliveryRow = async (id: string) => (await db.select().from(inboundDeliveries).where(eq(inboundDeliveries.id, id)))[0]!;
@@ -75,22 +83,20 @@ describe("the INBOUND_QUEUE consumer", () => {
     const effect = () => {
       throw new Error("the effect broke");
     };
-    const first = await consume([id], { effect });
+    const metrics = recordingAggregator();
+    const first = await consume([id], { effect, bindings: metrics.bindings });
     expect(first.explicitAcks).toEqual([]);
     expect(first.retryDelays).toEqual([30]);
     expect(await deliveryRow(id)).toMatchObject({ status: "received", attempts: 1, lastError: "Error: the effect broke" });
     const third = await consume([id], { effect, attempts: 3 });
     expect(third.retryDelays).toEqual([120]);
-    const last = await consume([id], { effect, attempts: INBOUND_MAX_RETRIES + 1 });
+    const last = await consume([id], { effect, attempts: MAX_RETRIES.inbound + 1, bindings: metrics.bindings });
     expect(last.retryMessages).toHaveLength(1);
     expect(await deliveryRow(id)).toMatchObject({ status: "failed", attempts: 3 });
+    const series = (outcome: string) => `background_jobs_total{kind="inbound",outcome="${outcome}"}`;
+    expect(metrics.added.map((samples) => Object.fromEntries(samples))).toEqual([{ [series("retried")]: 1 }, { [series("failed")]: 1 }]);
     expect(await commentsOn(taskId)).toEqual([]);
     expect([1, 2, 3, 8, 9].map(inboundRetryDelaySeconds)).toEqual([30, 60, 120, 3600, 3600]);
-  });
-
-  it("counts its last attempt from the max_retries every environment gives INBOUND_QUEUE", () => {
-    const consumers = [...wranglerToml.matchAll(/queue = "edge-backend-inbound[^"]*"\nmax_batch_size = \d+\nmax_batch_timeout = \d+\nmax_retries = (\d+)/g)];
-    expect(consumers.map((match) => Number(match[1]))).toEqual([INBOUND_MAX_RETRIES, INBOUND_MAX_RETRIES, INBOUND_MAX_RETRIES]);
   });
 });
 
