@@ -1,9 +1,135 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import { z } from "zod";
+import { createDatabase, type Database } from "../db/client";
+import { loadConfig, type Config } from "../env";
+import { systemClock, type Clock } from "../lib/clock";
+import { isId } from "../lib/ids";
+import { createLogger, type Logger } from "../lib/logger";
+import type { Resolver } from "../services/webhooks/address-policy";
+import { failUndeliverable, loadDeliveries, recordAttempt, signingSecrets, webhookBody, type DueDelivery } from "../services/webhooks/attempts";
+import { dnsOverHttpsResolver } from "../services/webhooks/dns";
+import { sendWebhook } from "../services/webhooks/http-attempt";
+
+/** While the configuration is broken or the database unreachable, a batch waits this long. */
+const RETRY_LATER_SECONDS = 60;
+/** A message arriving this much before its delivery is due still counts as due (queue delays are not exact). */
+const DUE_SLACK_MS = 1000;
+
+const MessageSchema = z.object({ deliveryId: z.string().refine((id) => isId("webhookDelivery", id)), manual: z.literal(true).optional() }).strict();
+
+export interface DeliveriesConsumerOptions {
+  clock?: Clock;
+  /** How names are resolved before an attempt; by default DNS-over-HTTPS to WEBHOOK_DNS_RESOLVER_URL. */
+  resolver?: (config: Config) => Resolver;
+  /**
+   * One `host:port` the address policy lets through: the tests' receiver on loopback. Code only,
+   * never configuration: a deployment cannot relax the policy by a setting.
+   */
+  allowedTarget?: string;
+}
+
+type Query = BatchItem<"pg">;
+
+/** What became of one message: statements to write, then an ack, or a retry after `retryInSeconds`. */
+interface Handled {
+  message: Message;
+  statements: Query[];
+  retryInSeconds?: number;
+}
+
 /**
- * The DELIVERY_QUEUE consumer: outbound webhook attempts. Issue 13 builds it; until then a batch
- * waits, so nothing sent to the queue is lost.
+ * The DELIVERY_QUEUE consumer: one database read for the whole batch (deliveries, endpoints,
+ * events), the due attempts sent at once, then one batch writing every attempt's log row and the
+ * deliveries' and endpoints' new state. A failed attempt's message is retried with the schedule's
+ * delay and carries the next attempt; after the last, or once the endpoint is disabled, it is acked.
  */
-export function deliveriesConsumer(): ExportedHandlerQueueHandler<Env> {
-  return async function consumeDeliveries(batch) {
-    batch.retryAll({ delaySeconds: 300 });
+export function deliveriesConsumer({ clock = systemClock, resolver, allowedTarget }: DeliveriesConsumerOptions = {}): ExportedHandlerQueueHandler<Env> {
+  return async function consumeDeliveries(batch, env) {
+    const loaded = loadConfig(env);
+    const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { queue: batch.queue } });
+    if (!loaded.ok) {
+      logger.error("invalid configuration", { settings: loaded.settings });
+      batch.retryAll({ delaySeconds: RETRY_LATER_SECONDS });
+      return;
+    }
+    const config = loaded.config;
+    const wanted = new Map<string, { message: Message; manual: boolean }>();
+    for (const message of batch.messages) {
+      const parsed = MessageSchema.safeParse(message.body);
+      // A duplicate within the batch is the same attempt: the first one makes it.
+      if (parsed.success && !wanted.has(parsed.data.deliveryId)) wanted.set(parsed.data.deliveryId, { message, manual: parsed.data.manual === true });
+      else {
+        if (!parsed.success) logger.error("delivery message refused", { messageId: message.id });
+        message.ack();
+      }
+    }
+    const db = createDatabase(config);
+    let deliveries: Map<string, DueDelivery>;
+    try {
+      deliveries = await loadDeliveries(db, [...wanted.keys()]);
+    } catch (error) {
+      logger.error("deliveries not loaded", { count: wanted.size, error });
+      for (const { message } of wanted.values()) message.retry({ delaySeconds: RETRY_LATER_SECONDS });
+      return;
+    }
+    const now = new Date(clock());
+    const policy = { resolve: resolver ? resolver(config) : dnsOverHttpsResolver(config.WEBHOOK_DNS_RESOLVER_URL), allowedTarget };
+    const handled = await Promise.all(
+      [...wanted].map(([id, { message, manual }]) => attempt(db, deliveries.get(id), { message, manual, now, config, policy, logger })),
+    );
+    await finish(db, handled, logger);
   };
+}
+
+interface AttemptContext {
+  message: Message;
+  manual: boolean;
+  now: Date;
+  config: Config;
+  policy: { resolve: Resolver; allowedTarget?: string };
+  logger: Logger;
+}
+
+/** Makes the message's attempt if its delivery is due, and says what to write. */
+async function attempt(db: Database, delivery: DueDelivery | undefined, { message, manual, now, config, policy, logger }: AttemptContext): Promise<Handled> {
+  if (!delivery) return { message, statements: [] };
+  if (delivery.endpoint.deleted || !delivery.endpoint.enabled) return { message, statements: [db.http.execute(failUndeliverable(delivery, now))] };
+  const due = delivery.status === "pending" && delivery.nextAttemptAt !== null && delivery.nextAttemptAt.getTime() <= now.getTime() + DUE_SLACK_MS;
+  // Not due: a duplicate, or the message of an attempt already made (a manual retry moved the schedule).
+  if (!manual && !due) return { message, statements: [] };
+  let secrets: string[];
+  try {
+    secrets = await signingSecrets(config.WEBHOOK_SECRETS_KEY, delivery.endpoint, now);
+  } catch (error) {
+    // WEBHOOK_SECRETS_KEY changed, or a row was altered: nothing a retry mends soon.
+    logger.error("endpoint secret not readable", { deliveryId: delivery.id, endpointId: delivery.endpoint.id, error });
+    return { message, statements: [], retryInSeconds: RETRY_LATER_SECONDS };
+  }
+  const number = delivery.attempts + 1;
+  const result = await sendWebhook({ deliveryId: delivery.id, url: delivery.endpoint.url, secrets, body: webhookBody(delivery), timestamp: Math.floor(now.getTime() / 1000) }, { policy });
+  const outcome = recordAttempt(delivery, number, result, now);
+  const fields = { deliveryId: delivery.id, endpointId: delivery.endpoint.id, attempt: number, statusCode: result.statusCode, durationMs: result.durationMs };
+  if (result.ok) logger.info("webhook delivered", fields);
+  else logger.warn("webhook attempt failed", { ...fields, retryInSeconds: outcome.retryInSeconds, reason: result.statusCode === null ? result.error : undefined });
+  if (outcome.disabled) logger.warn("webhook endpoint disabled", { endpointId: delivery.endpoint.id, workspaceId: delivery.workspaceId });
+  return { message, statements: outcome.statements.map((statement) => db.http.execute(statement)), retryInSeconds: outcome.retryInSeconds };
+}
+
+/** Writes every message's statements in one batch, then acks or retries each; a failed write retries them all. */
+async function finish(db: Database, handled: Handled[], logger: Logger): Promise<void> {
+  const statements = handled.flatMap((entry) => entry.statements);
+  if (statements.length > 0) {
+    try {
+      await db.http.batch(statements as [Query, ...Query[]]);
+    } catch (error) {
+      // The attempts were made but not recorded: their messages come again and make them again.
+      logger.error("delivery attempts not recorded", { count: handled.length, error });
+      for (const { message } of handled) message.retry({ delaySeconds: RETRY_LATER_SECONDS });
+      return;
+    }
+  }
+  for (const { message, retryInSeconds } of handled) {
+    if (retryInSeconds === undefined) message.ack();
+    else message.retry({ delaySeconds: retryInSeconds });
+  }
 }

@@ -116,5 +116,9 @@ export const de: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key muss aus 1 bis 255 druckbaren ASCII-Zeichen bestehen.",
     idempotencyKeyBody: "Idempotency-Key gilt nur für Anfragen mit einem JSON-Body oder ohne Body.",
+    // Ausgehende Webhooks.
+    webhookEndpointLimit: "Dieser Workspace hat bereits {limit} Webhook-Endpunkte; löschen Sie einen, bevor Sie einen weiteren anlegen.",
+    webhookEndpointDisabled: "Dieser Webhook-Endpunkt ist deaktiviert; aktivieren Sie ihn, bevor Sie seine Zustellungen wiederholen.",
+    webhookDeliveryAttempts: "Diese Zustellung hatte bereits {limit} Versuche, die höchste Zahl, die eine Zustellung haben darf.",
   },
 };

@@ -122,6 +122,10 @@ export const en = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key must be 1 to 255 printable ASCII characters.",
     idempotencyKeyBody: "Idempotency-Key is honoured only for requests with a JSON body or none.",
+    // Outbound webhooks.
+    webhookEndpointLimit: "This workspace already has {limit} webhook endpoints; delete one before adding another.",
+    webhookEndpointDisabled: "This webhook endpoint is disabled; enable it before retrying its deliveries.",
+    webhookDeliveryAttempts: "This delivery already had {limit} attempts, the most one delivery may have.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

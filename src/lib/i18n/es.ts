@@ -116,5 +116,9 @@ export const es: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key debe tener de 1 a 255 caracteres ASCII imprimibles.",
     idempotencyKeyBody: "Idempotency-Key solo se admite en solicitudes con un cuerpo JSON o sin cuerpo.",
+    // Webhooks salientes.
+    webhookEndpointLimit: "Este espacio de trabajo ya tiene {limit} endpoints de webhook; elimine uno antes de añadir otro.",
+    webhookEndpointDisabled: "Este endpoint de webhook está desactivado; actívelo antes de reintentar sus entregas.",
+    webhookDeliveryAttempts: "Esta entrega ya tuvo {limit} intentos, el máximo que puede tener una entrega.",
   },
 };

@@ -9,6 +9,7 @@ import { membersRoutes } from "./members.index";
 import { projectsRoutes } from "./projects.index";
 import { rolesRoutes } from "./roles.index";
 import { tasksRoutes } from "./tasks.index";
+import { webhookEndpointsRoutes } from "./webhook-endpoints.index";
 import { workspacesRoutes } from "./workspaces.index";
 
 const router = createRouter();
@@ -28,4 +29,5 @@ export const workspaces = router
   .route("/", projectsRoutes)
   .route("/", tasksRoutes)
   .route("/", commentsRoutes)
-  .route("/", attachmentsRoutes);
+  .route("/", attachmentsRoutes)
+  .route("/", webhookEndpointsRoutes);
