@@ -6,12 +6,15 @@ import { systemClock, type Clock } from "../lib/clock";
 import { isId } from "../lib/ids";
 import { createLogger, type Logger } from "../lib/logger";
 import type { Resolver } from "../services/webhooks/address-policy";
+import type { DeliveryMessage } from "../services/webhooks/delivery-log";
 import { failUndeliverable, loadDeliveries, recordAttempt, signingSecrets, webhookBody, type DueDelivery } from "../services/webhooks/attempts";
 import { dnsOverHttpsResolver } from "../services/webhooks/dns";
 import { sendWebhook } from "../services/webhooks/http-attempt";
 
 /** While the configuration is broken or the database unreachable, a batch waits this long. */
 const RETRY_LATER_SECONDS = 60;
+/** A queue's sendBatch takes at most 100 messages. */
+const SEND_BATCH_LIMIT = 100;
 /** A message arriving this much before its delivery is due still counts as due (queue delays are not exact). */
 const DUE_SLACK_MS = 1000;
 
@@ -33,6 +36,7 @@ type Query = BatchItem<"pg">;
 /** What became of one message: statements to write, then an ack, or a retry after `retryInSeconds`. */
 interface Handled {
   message: Message;
+  deliveryId: string;
   statements: Query[];
   retryInSeconds?: number;
 }
@@ -40,8 +44,9 @@ interface Handled {
 /**
  * The DELIVERY_QUEUE consumer: one database read for the whole batch (deliveries, endpoints,
  * events), the due attempts sent at once, then one batch writing every attempt's log row and the
- * deliveries' and endpoints' new state. A failed attempt's message is retried with the schedule's
- * delay and carries the next attempt; after the last, or once the endpoint is disabled, it is acked.
+ * deliveries' and endpoints' new state. A failed attempt queues a message for the next one, delayed
+ * per the schedule; a message whose delivery is not due (a duplicate, or one a manual retry
+ * overtook) is dropped.
  */
 export function deliveriesConsumer({ clock = systemClock, resolver, allowedTarget }: DeliveriesConsumerOptions = {}): ExportedHandlerQueueHandler<Env> {
   return async function consumeDeliveries(batch, env) {
@@ -75,9 +80,9 @@ export function deliveriesConsumer({ clock = systemClock, resolver, allowedTarge
     const now = new Date(clock());
     const policy = { resolve: resolver ? resolver(config) : dnsOverHttpsResolver(config.WEBHOOK_DNS_RESOLVER_URL), allowedTarget };
     const handled = await Promise.all(
-      [...wanted].map(([id, { message, manual }]) => attempt(db, deliveries.get(id), { message, manual, now, config, policy, logger })),
+      [...wanted].map(([id, { message, manual }]) => attempt(db, id, deliveries.get(id), { message, manual, now, config, policy, logger })),
     );
-    await finish(db, handled, logger);
+    await finish(db, env.DELIVERY_QUEUE, handled, logger);
   };
 }
 
@@ -91,19 +96,19 @@ interface AttemptContext {
 }
 
 /** Makes the message's attempt if its delivery is due, and says what to write. */
-async function attempt(db: Database, delivery: DueDelivery | undefined, { message, manual, now, config, policy, logger }: AttemptContext): Promise<Handled> {
-  if (!delivery) return { message, statements: [] };
-  if (delivery.endpoint.deleted || !delivery.endpoint.enabled) return { message, statements: [db.http.execute(failUndeliverable(delivery, now))] };
+async function attempt(db: Database, deliveryId: string, delivery: DueDelivery | undefined, { message, manual, now, config, policy, logger }: AttemptContext): Promise<Handled> {
+  if (!delivery) return { message, deliveryId, statements: [] };
+  if (delivery.endpoint.deleted || !delivery.endpoint.enabled) return { message, deliveryId, statements: [db.http.execute(failUndeliverable(delivery, now))] };
   const due = delivery.status === "pending" && delivery.nextAttemptAt !== null && delivery.nextAttemptAt.getTime() <= now.getTime() + DUE_SLACK_MS;
   // Not due: a duplicate, or the message of an attempt already made (a manual retry moved the schedule).
-  if (!manual && !due) return { message, statements: [] };
+  if (!manual && !due) return { message, deliveryId, statements: [] };
   let secrets: string[];
   try {
     secrets = await signingSecrets(config.WEBHOOK_SECRETS_KEY, delivery.endpoint, now);
   } catch (error) {
     // WEBHOOK_SECRETS_KEY changed, or a row was altered: nothing a retry mends soon.
     logger.error("endpoint secret not readable", { deliveryId: delivery.id, endpointId: delivery.endpoint.id, error });
-    return { message, statements: [], retryInSeconds: RETRY_LATER_SECONDS };
+    return { message, deliveryId, statements: [], retryInSeconds: RETRY_LATER_SECONDS };
   }
   const number = delivery.attempts + 1;
   const result = await sendWebhook({ deliveryId: delivery.id, url: delivery.endpoint.url, secrets, body: webhookBody(delivery), timestamp: Math.floor(now.getTime() / 1000) }, { policy });
@@ -112,11 +117,16 @@ async function attempt(db: Database, delivery: DueDelivery | undefined, { messag
   if (result.ok) logger.info("webhook delivered", fields);
   else logger.warn("webhook attempt failed", { ...fields, retryInSeconds: outcome.retryInSeconds, reason: result.statusCode === null ? result.error : undefined });
   if (outcome.disabled) logger.warn("webhook endpoint disabled", { endpointId: delivery.endpoint.id, workspaceId: delivery.workspaceId });
-  return { message, statements: outcome.statements.map((statement) => db.http.execute(statement)), retryInSeconds: outcome.retryInSeconds };
+  return { message, deliveryId, statements: outcome.statements.map((statement) => db.http.execute(statement)), retryInSeconds: outcome.retryInSeconds };
 }
 
-/** Writes every message's statements in one batch, then acks or retries each; a failed write retries them all. */
-async function finish(db: Database, handled: Handled[], logger: Logger): Promise<void> {
+/**
+ * Writes every message's statements in one batch (a failed write retries them all), then queues the
+ * next attempts as new delayed messages (at most 100 per send) and acks. A new message rather than
+ * `message.retry`: the schedule does not spend the queue's max_retries, which stays for failures of
+ * this consumer, and a manual retry's follow-up is an ordinary scheduled attempt.
+ */
+async function finish(db: Database, queue: Queue<DeliveryMessage>, handled: Handled[], logger: Logger): Promise<void> {
   const statements = handled.flatMap((entry) => entry.statements);
   if (statements.length > 0) {
     try {
@@ -128,8 +138,21 @@ async function finish(db: Database, handled: Handled[], logger: Logger): Promise
       return;
     }
   }
-  for (const { message, retryInSeconds } of handled) {
-    if (retryInSeconds === undefined) message.ack();
-    else message.retry({ delaySeconds: retryInSeconds });
-  }
+  const later = handled.filter((entry) => entry.retryInSeconds !== undefined);
+  const chunks: Handled[][] = [];
+  for (let start = 0; start < later.length; start += SEND_BATCH_LIMIT) chunks.push(later.slice(start, start + SEND_BATCH_LIMIT));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      try {
+        await queue.sendBatch(chunk.map(({ deliveryId, retryInSeconds }) => ({ body: { deliveryId }, contentType: "json", delaySeconds: retryInSeconds })));
+      } catch (error) {
+        // The message itself waits instead; it finds the delivery due when it comes back.
+        logger.warn("next attempts not queued; retrying their messages", { count: chunk.length, error });
+        for (const { message, retryInSeconds } of chunk) message.retry({ delaySeconds: retryInSeconds });
+        return;
+      }
+      for (const { message } of chunk) message.ack();
+    }),
+  );
+  for (const { message, retryInSeconds } of handled) if (retryInSeconds === undefined) message.ack();
 }
