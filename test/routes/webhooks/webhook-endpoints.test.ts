@@ -1,10 +1,13 @@
 import { eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
+import { loadConfig } from "../../../src/env";
 import { webhookDeliveries, webhookEndpoints } from "../../../src/db/schema";
 import { checkEndpointUrl, MAX_WEBHOOK_ENDPOINTS } from "../../../src/services/webhooks/endpoints";
 import { db, json } from "../../helpers/accounts";
+import { PRODUCTION_PROVIDER_ENDPOINTS } from "../../helpers/deployed-settings";
 import { call } from "../../helpers/app";
 import { bearer } from "../../helpers/identity";
 import { expectProblem } from "../../helpers/problem";
@@ -81,6 +84,13 @@ describe("webhook endpoints", () => {
     expect(() => checkEndpointUrl("http://hooks.example.com/in", "production")).toThrow();
     expect(() => checkEndpointUrl("https://hooks.example.com/in", "production")).not.toThrow();
     expect(() => checkEndpointUrl("http://hooks.example.com/in", "development")).not.toThrow();
+  });
+
+  it("resolves endpoint hosts through an https DNS resolver in production, refusing a plain http one", () => {
+    const production = { ...env, ...PRODUCTION_PROVIDER_ENDPOINTS, APP_ENV: "production", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, MAIL_TRANSPORT: undefined };
+    const deployed = { ...production, MAIL_API_URL: "https://mail.example.test/emails", MAIL_API_KEY: "re_test", MAIL_FROM: "no-reply@example.test", METRICS_TOKEN: "a-metrics-token-of-32-characters" };
+    expect(loadConfig(deployed)).toMatchObject({ ok: true, config: { WEBHOOK_DNS_RESOLVER_URL: "https://cloudflare-dns.com/dns-query" } });
+    expect(loadConfig({ ...deployed, WEBHOOK_DNS_RESOLVER_URL: "http://dns.example.test/dns-query" })).toEqual({ ok: false, settings: ["WEBHOOK_DNS_RESOLVER_URL"] });
   });
 
   it(`allows ${MAX_WEBHOOK_ENDPOINTS} live endpoints per workspace`, async () => {
