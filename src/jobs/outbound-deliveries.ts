@@ -7,12 +7,17 @@ import { isId } from "../lib/ids";
 import { createLogger, type Logger } from "../lib/logger";
 import type { Resolver } from "../services/webhooks/address-policy";
 import type { DeliveryMessage } from "../services/webhooks/delivery-log";
-import { failUndeliverable, loadDeliveries, recordAttempt, signingSecrets, webhookBody, type DueDelivery } from "../services/webhooks/attempts";
+import { failUndeliverable, loadDeliveries, RECORDED_STATEMENT, recordAttempt, signingSecrets, webhookBody, type DueDelivery } from "../services/webhooks/attempts";
 import { dnsOverHttpsResolver } from "../services/webhooks/dns";
 import { sendWebhook } from "../services/webhooks/http-attempt";
 
 /** While the configuration is broken or the database unreachable, a batch waits this long. */
 const RETRY_LATER_SECONDS = 60;
+/**
+ * Attempts made at once. Each holds at most two connections at a time (its two DNS questions, then
+ * its POST) of a Worker's six; more would wait for a connection while their timeouts ran.
+ */
+const ATTEMPT_CONCURRENCY = 3;
 /** A queue's sendBatch takes at most 100 messages. */
 const SEND_BATCH_LIMIT = 100;
 /** A message arriving this much before its delivery is due still counts as due (queue delays are not exact). */
@@ -38,7 +43,11 @@ interface Handled {
   message: Message;
   deliveryId: string;
   statements: Query[];
+  /** Which statement returns a row only when this attempt is the one recorded (another consumer may have made it too). */
+  recordedAt?: number;
   retryInSeconds?: number;
+  /** The attempt disabled the endpoint, writing an event the relay should take soon. */
+  disabled?: boolean;
 }
 
 /**
@@ -79,10 +88,8 @@ export function deliveriesConsumer({ clock = systemClock, resolver, allowedTarge
     }
     const now = new Date(clock());
     const policy = { resolve: resolver ? resolver(config) : dnsOverHttpsResolver(config.WEBHOOK_DNS_RESOLVER_URL), allowedTarget };
-    const handled = await Promise.all(
-      [...wanted].map(([id, { message, manual }]) => attempt(db, id, deliveries.get(id), { message, manual, now, config, policy, logger })),
-    );
-    await finish(db, env.DELIVERY_QUEUE, handled, logger);
+    const handled = await inPool([...wanted], ATTEMPT_CONCURRENCY, ([id, { message, manual }]) => attempt(db, id, deliveries.get(id), { message, manual, now, config, policy, logger }));
+    await finish(env, db, handled, logger);
   };
 }
 
@@ -117,20 +124,29 @@ async function attempt(db: Database, deliveryId: string, delivery: DueDelivery |
   if (result.ok) logger.info("webhook delivered", fields);
   else logger.warn("webhook attempt failed", { ...fields, retryInSeconds: outcome.retryInSeconds, reason: result.statusCode === null ? result.error : undefined });
   if (outcome.disabled) logger.warn("webhook endpoint disabled", { endpointId: delivery.endpoint.id, workspaceId: delivery.workspaceId });
-  return { message, deliveryId, statements: outcome.statements.map((statement) => db.http.execute(statement)), retryInSeconds: outcome.retryInSeconds };
+  return {
+    message,
+    deliveryId,
+    statements: outcome.statements.map((statement) => db.http.execute(statement)),
+    recordedAt: RECORDED_STATEMENT,
+    retryInSeconds: outcome.retryInSeconds,
+    disabled: outcome.disabled,
+  };
 }
 
 /**
  * Writes every message's statements in one batch (a failed write retries them all), then queues the
  * next attempts as new delayed messages (at most 100 per send) and acks. A new message rather than
  * `message.retry`: the schedule does not spend the queue's max_retries, which stays for failures of
- * this consumer, and a manual retry's follow-up is an ordinary scheduled attempt.
+ * this consumer, and a manual retry's follow-up is an ordinary scheduled attempt. Only the consumer
+ * whose attempt was recorded queues the next one, so two messages that raced leave one behind.
  */
-async function finish(db: Database, queue: Queue<DeliveryMessage>, handled: Handled[], logger: Logger): Promise<void> {
+async function finish(env: Env, db: Database, handled: Handled[], logger: Logger): Promise<void> {
   const statements = handled.flatMap((entry) => entry.statements);
+  let results: Array<{ rows: unknown[] }> = [];
   if (statements.length > 0) {
     try {
-      await db.http.batch(statements as [Query, ...Query[]]);
+      results = (await db.http.batch(statements as [Query, ...Query[]])) as unknown as Array<{ rows: unknown[] }>;
     } catch (error) {
       // The attempts were made but not recorded: their messages come again and make them again.
       logger.error("delivery attempts not recorded", { count: handled.length, error });
@@ -138,21 +154,43 @@ async function finish(db: Database, queue: Queue<DeliveryMessage>, handled: Hand
       return;
     }
   }
-  const later = handled.filter((entry) => entry.retryInSeconds !== undefined);
+  let offset = 0;
+  const later: Handled[] = [];
+  for (const entry of handled) {
+    const recorded = entry.recordedAt === undefined || (results[offset + entry.recordedAt]?.rows.length ?? 0) > 0;
+    offset += entry.statements.length;
+    if (entry.retryInSeconds !== undefined && recorded) later.push(entry);
+    else entry.message.ack();
+  }
   const chunks: Handled[][] = [];
   for (let start = 0; start < later.length; start += SEND_BATCH_LIMIT) chunks.push(later.slice(start, start + SEND_BATCH_LIMIT));
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      try {
-        await queue.sendBatch(chunk.map(({ deliveryId, retryInSeconds }) => ({ body: { deliveryId }, contentType: "json", delaySeconds: retryInSeconds })));
-      } catch (error) {
-        // The message itself waits instead; it finds the delivery due when it comes back.
-        logger.warn("next attempts not queued; retrying their messages", { count: chunk.length, error });
-        for (const { message, retryInSeconds } of chunk) message.retry({ delaySeconds: retryInSeconds });
-        return;
-      }
-      for (const { message } of chunk) message.ack();
-    }),
-  );
-  for (const { message, retryInSeconds } of handled) if (retryInSeconds === undefined) message.ack();
+  const sends: Promise<unknown>[] = chunks.map(async (chunk) => {
+    try {
+      await env.DELIVERY_QUEUE.sendBatch(chunk.map(({ deliveryId, retryInSeconds }) => ({ body: { deliveryId } satisfies DeliveryMessage, contentType: "json", delaySeconds: retryInSeconds })));
+    } catch (error) {
+      // The message itself waits instead; it finds the delivery due when it comes back.
+      logger.warn("next attempts not queued; retrying their messages", { count: chunk.length, error });
+      for (const { message, retryInSeconds } of chunk) message.retry({ delaySeconds: retryInSeconds });
+      return;
+    }
+    for (const { message } of chunk) message.ack();
+  });
+  // A disabled endpoint's event reaches the owners and admins with the relay's next run, not the next sweep.
+  if (handled.some((entry) => entry.disabled)) sends.push(env.EVENTS_QUEUE.send({ reason: "write" }).catch((error: unknown) => logger.warn("event relay not woken", { error })));
+  await Promise.all(sends);
+}
+
+/** `work` over `items` with at most `limit` running at once; the results in the items' order. */
+async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    // Each lane takes the next item when its last one is done: sequential within a lane by design.
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
 }

@@ -79,17 +79,18 @@ export function relayTo(queue: RecordingDeliveryQueue, workspaceId: string, cloc
 
 /**
  * Hands `bodies` to the DELIVERY_QUEUE consumer as one batch, with the receiver allowed and the
- * next attempts recorded by `queue`; resolves with what the consumer acknowledged and retried.
+ * next attempts recorded by `queue` (and other bindings overridden); resolves with what the consumer
+ * acknowledged and retried.
  */
 export async function consume(
   bodies: readonly unknown[],
   queue: RecordingDeliveryQueue,
-  options: Omit<DeliveriesConsumerOptions, "allowedTarget"> & { allowedTarget?: string | null } = {},
+  { bindings = {}, ...options }: Omit<DeliveriesConsumerOptions, "allowedTarget"> & { allowedTarget?: string | null; bindings?: Record<string, unknown> } = {},
 ): Promise<QueueResult> {
   const messages = bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
   const batch = createMessageBatch("edge-backend-deliveries-local", messages);
   const ctx = createExecutionContext();
   const allowedTarget = options.allowedTarget === null ? undefined : (options.allowedTarget ?? receiverHost());
-  await deliveriesConsumer({ ...options, allowedTarget })(batch, { ...env, DELIVERY_QUEUE: queue } as Env, ctx);
+  await deliveriesConsumer({ ...options, allowedTarget })(batch, { ...env, DELIVERY_QUEUE: queue, ...bindings } as Env, ctx);
   return getQueueResult(batch, ctx);
 }

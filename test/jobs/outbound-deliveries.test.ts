@@ -76,6 +76,14 @@ describe("the DELIVERY_QUEUE consumer", () => {
     expect(await received(endpoint.path)).toHaveLength(8);
   });
 
+  it("leaves one message for the next attempt when two copies of a message race", async () => {
+    const { queue, message, time } = await oneDelivery(500);
+    await Promise.all([consume([message.body], queue, { clock: time.clock }), consume([message.body], queue, { clock: time.clock })]);
+    expect(queue.take()).toEqual([{ body: message.body, delaySeconds: 5 }]);
+    expect(await attemptsOf(message.body.deliveryId)).toHaveLength(1);
+    expect(await deliveryRow(message.body.deliveryId)).toMatchObject({ attempts: 1, status: "pending" });
+  });
+
   it("clears the endpoint's failure record on a success after failures", async () => {
     const { endpoint, queue, message, time } = await oneDelivery(500);
     await consume([message.body], queue, { clock: time.clock });
@@ -109,7 +117,9 @@ describe("the DELIVERY_QUEUE consumer", () => {
     expect((await endpointRow(endpoint.endpointId)).disabledAt).toBeNull();
     const [next] = queue.take();
     time.advance(60_000);
-    await consume([next!.body], queue, { clock: time.clock });
+    const nudges = new RecordingDeliveryQueue();
+    await consume([next!.body], queue, { clock: time.clock, bindings: { EVENTS_QUEUE: nudges } });
+    expect(nudges.take()).toEqual([{ body: { reason: "write" }, delaySeconds: undefined }]);
 
     expect(queue.take()).toEqual([]);
     expect(await endpointRow(endpoint.endpointId)).toMatchObject({ disabledAt: new Date(time.clock()), disabledReason: FAILING_TOO_LONG });

@@ -86,8 +86,12 @@ export function webhookBody(delivery: DueDelivery): string {
   return JSON.stringify({ type: delivery.eventType, timestamp: delivery.eventCreatedAt, data: delivery.payload });
 }
 
+/** Which of `recordAttempt`'s statements returns the delivery's id when this attempt is the one recorded. */
+export const RECORDED_STATEMENT = 1;
+
 /** What an attempt leads to: the statements recording it, and the next attempt's delay if one is due. */
 export interface AttemptOutcome {
+  /** The first records the attempt, the second (`RECORDED_STATEMENT`) moves the delivery on, returning its id only if it did. */
   statements: SQL[];
   /** Seconds until the next attempt, when the delivery is still pending. */
   retryInSeconds?: number;
@@ -119,7 +123,8 @@ export function recordAttempt(delivery: DueDelivery, attempt: number, result: At
   // Conditional on the attempt count: a duplicate message's attempt does not move the delivery back.
   statements.push(sql`update webhook_deliveries set status = ${status}, attempts = ${attempt}, next_attempt_at = ${next}, last_attempt_at = ${stamp},
                         last_status_code = ${result.statusCode}, updated_at = ${stamp}
-                      where id = ${delivery.id} and attempts < ${attempt}`);
+                      where id = ${delivery.id} and attempts < ${attempt}
+                      returning id`);
   if (result.ok) {
     statements.push(sql`update webhook_endpoints set failing_since = null where id = ${endpointId} and failing_since is not null`);
   } else if (!disable) {
