@@ -45,13 +45,18 @@ export async function createDeliveries(db: Database, queue: Queue<DeliveryMessag
       where webhook_deliveries.attempts = 0 and webhook_deliveries.status = 'pending'
     returning id`);
   const ids = (result.rows as Array<{ id: string }>).map((row) => row.id);
+  await sendFirstAttempts(queue, ids);
+  return ids;
+}
+
+/** One message per delivery in `ids`, due now, at most 100 per send. */
+async function sendFirstAttempts(queue: Queue<DeliveryMessage>, ids: readonly string[]): Promise<void> {
   const sends: Promise<unknown>[] = [];
   for (let start = 0; start < ids.length; start += SEND_BATCH_LIMIT) {
     const messages = ids.slice(start, start + SEND_BATCH_LIMIT).map((id) => ({ body: { deliveryId: id } satisfies DeliveryMessage, contentType: "json" as const }));
     sends.push(queue.sendBatch(messages));
   }
   await Promise.all(sends);
-  return ids;
 }
 
 /** The relay's subscriber for outbound webhooks (register in src/jobs/event-subscribers.ts). */
@@ -62,4 +67,31 @@ export function outboundWebhooksSubscriber({ db, queue, clock }: { db: Database;
       await createDeliveries(db, queue, events, new Date(clock()));
     },
   };
+}
+
+/** A pending delivery this overdue has lost its message (a failed send, a dead consumer): the sweep queues it again. */
+export const LOST_AFTER_MS = 5 * 60_000;
+/** Deliveries one sweep queues again at most. */
+export const SWEEP_LIMIT = 500;
+
+/**
+ * Queues again up to `limit` pending deliveries overdue by LOST_AFTER_MS, oldest first; their due
+ * time becomes `now`, so the next sweep leaves them alone for as long again. One statement (`skip
+ * locked`), then the sends. A message that was only late meets its copy: the consumer makes one attempt.
+ */
+export async function requeueLostDeliveries(db: Database, queue: Queue<DeliveryMessage>, now: Date, { limit = SWEEP_LIMIT, workspaceId }: { limit?: number; workspaceId?: string } = {}): Promise<number> {
+  const result = await db.http.execute(sql`
+    update webhook_deliveries d set next_attempt_at = ${at(now)}
+    from (
+      select id from webhook_deliveries
+      where status = 'pending' and next_attempt_at < ${at(new Date(now.getTime() - LOST_AFTER_MS))}
+        ${workspaceId === undefined ? sql`` : sql`and workspace_id = ${workspaceId}`}
+      order by next_attempt_at limit ${limit}
+      for update skip locked
+    ) lost
+    where d.id = lost.id
+    returning d.id`);
+  const ids = (result.rows as Array<{ id: string }>).map((row) => row.id);
+  await sendFirstAttempts(queue, ids);
+  return ids.length;
 }
