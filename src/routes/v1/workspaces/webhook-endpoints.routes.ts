@@ -175,7 +175,7 @@ export const deleteEndpoint = workspaceRoute("webhook:manage", {
   method: "delete",
   path: "/{workspaceId}/webhook-endpoints/{endpointId}",
   tags,
-  summary: "Delete an endpoint: it gets nothing more, and its pending deliveries fail.",
+  summary: "Delete an endpoint: it gets nothing more; its pending deliveries fail when next due.",
   request: { params: EndpointParams },
   responses: { 204: { description: "Deleted." }, 401: unauthorized, 403: forbiddenManage, 404: notFound },
 });
