@@ -5,6 +5,7 @@ import { inboundConsumer } from "./jobs/inbound-deliveries";
 import { mailConsumer } from "./jobs/mail";
 import { deliveriesConsumer } from "./jobs/outbound-deliveries";
 import { purgeAttachmentsJob } from "./jobs/purge-attachments";
+import { purgeExpiredJob } from "./jobs/purge-expired";
 import { purgeWorkspacesJob } from "./jobs/purge-workspaces";
 import { queueConsumers } from "./jobs/queues";
 import { sweepDeliveriesJob } from "./jobs/sweep-deliveries";
@@ -34,5 +35,6 @@ export default {
     }
     ctx.waitUntil(purgeWorkspacesJob(env));
     ctx.waitUntil(purgeAttachmentsJob(env));
+    ctx.waitUntil(purgeExpiredJob(env));
   },
 } satisfies ExportedHandler<Env>;

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { workspaceMembers, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
 import { insertAttachment, insertComment, insertInvitation, insertKey, insertProject, insertRole, insertTask, insertWebhookDelivery, randomProjectKey, signedLinkOf } from "./fixtures";
+import { insertInboundDelivery, insertWebhookSource } from "./inbound-fixtures";
 import { passwordlessUser } from "./principals";
 import type { Principal, World } from "./principals";
 
@@ -314,7 +315,32 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     },
     ok: 200,
   },
+
+  // Inbound webhooks: a workspace's sources and their delivery log; the hook itself is the sender's,
+  // refused at its headers (no GitHub delivery id, no signature) whoever asks.
+  "POST /v1/hooks/:sourceId": { access: "public", request: async ({ world }) => post(`/v1/hooks/${await insertWebhookSource(world.workspaceId, world.owner.id)}`), ok: 400 },
+  "GET /v1/workspaces/:workspaceId/webhook-sources": { access: "workspace", request: (context) => get(workspacePath(context, "/webhook-sources")), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/webhook-sources": { access: "workspace", request: (context) => post(workspacePath(context, "/webhook-sources"), { kind: "github", name: "Deploys" }), ok: 201 },
+  "GET /v1/workspaces/:workspaceId/webhook-sources/:sourceId": { access: "workspace", request: async (context) => get(workspacePath(context, `/webhook-sources/${await sourceOf(context)}`)), ok: 200 },
+  "DELETE /v1/workspaces/:workspaceId/webhook-sources/:sourceId": { access: "workspace", request: async (context) => del(workspacePath(context, `/webhook-sources/${await sourceOf(context)}`)), ok: 204 },
+  "GET /v1/workspaces/:workspaceId/webhook-sources/:sourceId/deliveries": {
+    access: "workspace",
+    request: async (context) => get(workspacePath(context, `/webhook-sources/${await sourceOf(context)}/deliveries`)),
+    ok: 200,
+  },
+  "POST /v1/workspaces/:workspaceId/webhook-sources/:sourceId/deliveries/:deliveryId/replay": {
+    access: "workspace",
+    request: async (context) => {
+      const { sourceId, id } = await insertInboundDelivery(context.world.workspaceId, context.world.owner.id);
+      return post(workspacePath(context, `/webhook-sources/${sourceId}/deliveries/${id}/replay`), undefined);
+    },
+    ok: 202,
+  },
 };
+
+function sourceOf({ world }: CaseContext): Promise<string> {
+  return insertWebhookSource(world.workspaceId, world.owner.id);
+}
 
 function projectOf({ world }: CaseContext, options: { deleted?: boolean } = {}): Promise<string> {
   return insertProject(world.workspaceId, world.owner.id, options);

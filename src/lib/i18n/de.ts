@@ -24,6 +24,8 @@ export const de: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Idempotenzschlüssel in Verwendung",
     QUOTA_EXCEEDED: "Kontingent überschritten",
     BAD_GATEWAY: "Fehlerhaftes Gateway",
+    WEBHOOK_SIGNATURE_INVALID: "Ungültige Webhook-Signatur",
+    WEBHOOK_MALFORMED: "Fehlerhafter Webhook",
   },
   details: {
     BAD_REQUEST: "Die Anfrage konnte nicht verstanden werden.",
@@ -116,6 +118,10 @@ export const de: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key muss aus 1 bis 255 druckbaren ASCII-Zeichen bestehen.",
     idempotencyKeyBody: "Idempotency-Key gilt nur für Anfragen mit einem JSON-Body oder ohne Body.",
+    // Eingehende Webhooks.
+    WEBHOOK_SIGNATURE_INVALID: "Die Signatur des Webhooks fehlt oder ist ungültig, oder sein Zeitstempel ist zu alt oder zu neu.",
+    WEBHOOK_MALFORMED: "Header oder Body des Webhooks entsprechen nicht dem Verfahren seiner Quelle.",
+    webhookSourceLimit: "Dieser Workspace hat bereits {limit} Webhook-Quellen; löschen Sie eine, bevor Sie eine weitere hinzufügen.",
     // Ausgehende Webhooks.
     webhookEndpointLimit: "Dieser Workspace hat bereits {limit} Webhook-Endpunkte; löschen Sie einen, bevor Sie einen weiteren anlegen.",
     webhookEndpointDisabled: "Dieser Webhook-Endpunkt ist deaktiviert; aktivieren Sie ihn, bevor Sie seine Zustellungen wiederholen.",

@@ -28,6 +28,8 @@ export const en = {
     IDEMPOTENCY_KEY_IN_USE: "Idempotency key in use",
     QUOTA_EXCEEDED: "Quota exceeded",
     BAD_GATEWAY: "Bad gateway",
+    WEBHOOK_SIGNATURE_INVALID: "Invalid webhook signature",
+    WEBHOOK_MALFORMED: "Malformed webhook",
   } satisfies Record<ErrorCode, string>,
   details: {
     // One default per code, without placeholders, so any `new ApiError(code)` reads well.
@@ -122,6 +124,10 @@ export const en = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key must be 1 to 255 printable ASCII characters.",
     idempotencyKeyBody: "Idempotency-Key is honoured only for requests with a JSON body or none.",
+    // Inbound webhooks.
+    WEBHOOK_SIGNATURE_INVALID: "The webhook's signature is missing or invalid, or its timestamp is too old or too new.",
+    WEBHOOK_MALFORMED: "The webhook's headers or body are not in the form its source's scheme requires.",
+    webhookSourceLimit: "This workspace already has {limit} webhook sources; delete one before adding another.",
     // Outbound webhooks.
     webhookEndpointLimit: "This workspace already has {limit} webhook endpoints; delete one before adding another.",
     webhookEndpointDisabled: "This webhook endpoint is disabled; enable it before retrying its deliveries.",

@@ -24,6 +24,8 @@ export const es: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Clave de idempotencia en uso",
     QUOTA_EXCEEDED: "Cuota superada",
     BAD_GATEWAY: "Puerta de enlace incorrecta",
+    WEBHOOK_SIGNATURE_INVALID: "Firma de webhook no válida",
+    WEBHOOK_MALFORMED: "Webhook mal formado",
   },
   details: {
     BAD_REQUEST: "No se pudo entender la solicitud.",
@@ -116,6 +118,10 @@ export const es: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key debe tener de 1 a 255 caracteres ASCII imprimibles.",
     idempotencyKeyBody: "Idempotency-Key solo se admite en solicitudes con un cuerpo JSON o sin cuerpo.",
+    // Webhooks entrantes.
+    WEBHOOK_SIGNATURE_INVALID: "La firma del webhook falta o no es válida, o su marca de tiempo es demasiado antigua o futura.",
+    WEBHOOK_MALFORMED: "Las cabeceras o el cuerpo del webhook no tienen la forma que exige el esquema de su origen.",
+    webhookSourceLimit: "Este espacio de trabajo ya tiene {limit} orígenes de webhooks; elimine uno antes de añadir otro.",
     // Webhooks salientes.
     webhookEndpointLimit: "Este espacio de trabajo ya tiene {limit} endpoints de webhook; elimine uno antes de añadir otro.",
     webhookEndpointDisabled: "Este endpoint de webhook está desactivado; actívelo antes de reintentar sus entregas.",

@@ -2,6 +2,7 @@ import { createRouter } from "../../lib/create-router";
 import { ipRules } from "./admin/ip-rules.index";
 import { attachments } from "./attachments/content.index";
 import { auth } from "./auth/auth.index";
+import { hooks } from "./hooks/hooks.index";
 import { invitations } from "./invitations/invitations.index";
 import { me } from "./me/me.index";
 import { workspaces } from "./workspaces/index";
@@ -17,4 +18,5 @@ export const v1 = createRouter()
   .route("/admin/ip-rules", ipRules)
   .route("/workspaces", workspaces)
   .route("/invitations", invitations)
-  .route("/attachments", attachments);
+  .route("/attachments", attachments)
+  .route("/hooks", hooks);

@@ -29,8 +29,8 @@ export interface Comment {
 
 const COLUMNS = { id: "id", taskId: "task_id", body: "body", createdBy: "created_by", updatedBy: "updated_by" };
 const TIMES = { createdAt: "created_at", updatedAt: "updated_at" };
-/** A comment of clause `alias` as the API shows it, for audit rows and events. */
-const commentJson = (alias: string) => jsonOf(alias, COLUMNS, TIMES);
+/** A comment of clause `alias` as the API shows it, for audit rows and events (inbound webhooks write them too). */
+export const commentJson = (alias: string) => jsonOf(alias, COLUMNS, TIMES);
 /** A comment's columns as `Comment` reads them from a raw row. */
 const returning = (alias: string): SQL => {
   const a = sql.identifier(alias);

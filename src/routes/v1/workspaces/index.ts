@@ -10,6 +10,7 @@ import { projectsRoutes } from "./projects.index";
 import { rolesRoutes } from "./roles.index";
 import { tasksRoutes } from "./tasks.index";
 import { webhookEndpointsRoutes } from "./webhook-endpoints.index";
+import { webhookSourcesRoutes } from "./webhook-sources.index";
 import { workspacesRoutes } from "./workspaces.index";
 
 const router = createRouter();
@@ -30,4 +31,5 @@ export const workspaces = router
   .route("/", tasksRoutes)
   .route("/", commentsRoutes)
   .route("/", attachmentsRoutes)
-  .route("/", webhookEndpointsRoutes);
+  .route("/", webhookEndpointsRoutes)
+  .route("/", webhookSourcesRoutes);
