@@ -10,6 +10,7 @@ import type { DeliveryMessage } from "../services/webhooks/delivery-log";
 import { failUndeliverable, loadDeliveries, RECORDED_STATEMENT, recordAttempt, signingSecrets, webhookBody, type DueDelivery } from "../services/webhooks/attempts";
 import { dnsOverHttpsResolver } from "../services/webhooks/dns";
 import { sendWebhook } from "../services/webhooks/http-attempt";
+import { JobCounts, reportJobCounts, type JobOutcome } from "./job-metrics";
 
 /** While the configuration is broken or the database unreachable, a batch waits this long. */
 const RETRY_LATER_SECONDS = 60;
@@ -42,6 +43,8 @@ type Query = BatchItem<"pg">;
 interface Handled {
   message: Message;
   deliveryId: string;
+  /** For `background_jobs_total{kind="deliveries"}`: delivered, to be tried again, failed for good, or not due (dropped). */
+  outcome: JobOutcome;
   statements: Query[];
   /** Which statement returns a row only when this attempt is the one recorded (another consumer may have made it too). */
   recordedAt?: number;
@@ -55,10 +58,10 @@ interface Handled {
  * events), the due attempts sent at once, then one batch writing every attempt's log row and the
  * deliveries' and endpoints' new state. A failed attempt queues a message for the next one, delayed
  * per the schedule; a message whose delivery is not due (a duplicate, or one a manual retry
- * overtook) is dropped.
+ * overtook) is dropped. Every message is counted in `background_jobs_total{kind="deliveries"}`.
  */
 export function deliveriesConsumer({ clock = systemClock, resolver, allowedTarget }: DeliveriesConsumerOptions = {}): ExportedHandlerQueueHandler<Env> {
-  return async function consumeDeliveries(batch, env) {
+  return async function consumeDeliveries(batch, env, ctx) {
     const loaded = loadConfig(env);
     const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { queue: batch.queue } });
     if (!loaded.ok) {
@@ -67,6 +70,7 @@ export function deliveriesConsumer({ clock = systemClock, resolver, allowedTarge
       return;
     }
     const config = loaded.config;
+    const counts = new JobCounts("deliveries");
     const wanted = new Map<string, { message: Message; manual: boolean }>();
     for (const message of batch.messages) {
       const parsed = MessageSchema.safeParse(message.body);
@@ -74,6 +78,7 @@ export function deliveriesConsumer({ clock = systemClock, resolver, allowedTarge
       if (parsed.success && !wanted.has(parsed.data.deliveryId)) wanted.set(parsed.data.deliveryId, { message, manual: parsed.data.manual === true });
       else {
         if (!parsed.success) logger.error("delivery message refused", { messageId: message.id });
+        counts.add("dropped");
         message.ack();
       }
     }
@@ -84,12 +89,16 @@ export function deliveriesConsumer({ clock = systemClock, resolver, allowedTarge
     } catch (error) {
       logger.error("deliveries not loaded", { count: wanted.size, error });
       for (const { message } of wanted.values()) message.retry({ delaySeconds: RETRY_LATER_SECONDS });
+      counts.add("retried", wanted.size);
+      ctx.waitUntil(reportJobCounts(env, counts, logger));
       return;
     }
     const now = new Date(clock());
     const policy = { resolve: resolver ? resolver(config) : dnsOverHttpsResolver(config.WEBHOOK_DNS_RESOLVER_URL), allowedTarget };
     const handled = await inPool([...wanted], ATTEMPT_CONCURRENCY, ([id, { message, manual }]) => attempt(db, id, deliveries.get(id), { message, manual, now, config, policy, logger }));
-    await finish(env, db, handled, logger);
+    const recorded = await finish(env, db, handled, logger);
+    for (const entry of handled) counts.add(recorded ? entry.outcome : "retried");
+    ctx.waitUntil(reportJobCounts(env, counts, logger));
   };
 }
 
@@ -104,18 +113,18 @@ interface AttemptContext {
 
 /** Makes the message's attempt if its delivery is due, and says what to write. */
 async function attempt(db: Database, deliveryId: string, delivery: DueDelivery | undefined, { message, manual, now, config, policy, logger }: AttemptContext): Promise<Handled> {
-  if (!delivery) return { message, deliveryId, statements: [] };
-  if (delivery.endpoint.deleted || !delivery.endpoint.enabled) return { message, deliveryId, statements: [db.http.execute(failUndeliverable(delivery, now))] };
+  if (!delivery) return { message, deliveryId, outcome: "dropped", statements: [] };
+  if (delivery.endpoint.deleted || !delivery.endpoint.enabled) return { message, deliveryId, outcome: "failed", statements: [db.http.execute(failUndeliverable(delivery, now))] };
   const due = delivery.status === "pending" && delivery.nextAttemptAt !== null && delivery.nextAttemptAt.getTime() <= now.getTime() + DUE_SLACK_MS;
   // Not due: a duplicate, or the message of an attempt already made (a manual retry moved the schedule).
-  if (!manual && !due) return { message, deliveryId, statements: [] };
+  if (!manual && !due) return { message, deliveryId, outcome: "dropped", statements: [] };
   let secrets: string[];
   try {
     secrets = await signingSecrets(config.WEBHOOK_SECRETS_KEY, delivery.endpoint, now);
   } catch (error) {
     // WEBHOOK_SECRETS_KEY changed, or a row was altered: nothing a retry mends soon.
     logger.error("endpoint secret not readable", { deliveryId: delivery.id, endpointId: delivery.endpoint.id, error });
-    return { message, deliveryId, statements: [], retryInSeconds: RETRY_LATER_SECONDS };
+    return { message, deliveryId, outcome: "retried", statements: [], retryInSeconds: RETRY_LATER_SECONDS };
   }
   const number = delivery.attempts + 1;
   const result = await sendWebhook({ deliveryId: delivery.id, url: delivery.endpoint.url, secrets, body: webhookBody(delivery), timestamp: Math.floor(now.getTime() / 1000) }, { policy });
@@ -127,6 +136,7 @@ async function attempt(db: Database, deliveryId: string, delivery: DueDelivery |
   return {
     message,
     deliveryId,
+    outcome: result.ok ? "ok" : outcome.retryInSeconds === undefined ? "failed" : "retried",
     statements: outcome.statements.map((statement) => db.http.execute(statement)),
     recordedAt: RECORDED_STATEMENT,
     retryInSeconds: outcome.retryInSeconds,
@@ -141,7 +151,7 @@ async function attempt(db: Database, deliveryId: string, delivery: DueDelivery |
  * this consumer, and a manual retry's follow-up is an ordinary scheduled attempt. Only the consumer
  * whose attempt was recorded queues the next one, so two messages that raced leave one behind.
  */
-async function finish(env: Env, db: Database, handled: Handled[], logger: Logger): Promise<void> {
+async function finish(env: Env, db: Database, handled: Handled[], logger: Logger): Promise<boolean> {
   const statements = handled.flatMap((entry) => entry.statements);
   let results: Array<{ rows: unknown[] }> = [];
   if (statements.length > 0) {
@@ -151,7 +161,7 @@ async function finish(env: Env, db: Database, handled: Handled[], logger: Logger
       // The attempts were made but not recorded: their messages come again and make them again.
       logger.error("delivery attempts not recorded", { count: handled.length, error });
       for (const { message } of handled) message.retry({ delaySeconds: RETRY_LATER_SECONDS });
-      return;
+      return false;
     }
   }
   let offset = 0;
@@ -178,6 +188,7 @@ async function finish(env: Env, db: Database, handled: Handled[], logger: Logger
   // A disabled endpoint's event reaches the owners and admins with the relay's next run, not the next sweep.
   if (handled.some((entry) => entry.disabled)) sends.push(env.EVENTS_QUEUE.send({ reason: "write" }).catch((error: unknown) => logger.warn("event relay not woken", { error })));
   await Promise.all(sends);
+  return true;
 }
 
 /** `work` over `items` with at most `limit` running at once; the results in the items' order. */

@@ -5,7 +5,9 @@ import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "..
 import { FAILING_TOO_LONG } from "../../src/services/webhooks/attempts";
 import { ENDPOINT_DISABLED_EVENT } from "../../src/services/webhooks/event-types";
 import { ATTEMPT_DELAYS_SECONDS, DISABLE_AFTER_FAILING_MS } from "../../src/services/webhooks/schedule";
+import type { Sample } from "../../src/lib/metrics";
 import { db } from "../helpers/accounts";
+import { allowConsoleError } from "../helpers/expected-noise";
 import { manualClock } from "../helpers/clock";
 import { createUser } from "../helpers/identity";
 import { consume, insertEvent, received, receiverEndpoint, RecordingDeliveryQueue, relayTo } from "../helpers/webhooks";
@@ -150,5 +152,17 @@ describe("the DELIVERY_QUEUE consumer", () => {
     const answers: Record<string, string[]> = { "hooks.example.com": ["93.184.215.14", "10.0.0.7"] };
     await consume([message.body], queue, { clock: time.clock, resolver: () => async (name) => answers[name] ?? [] });
     expect(await attemptsOf(message.body.deliveryId)).toEqual([expect.objectContaining({ statusCode: null, error: "refused: name resolves to 10.0.0.7, which is not public" })]);
+  });
+
+  it("counts each message in background_jobs_total by outcome, in one call to the aggregator", async () => {
+    allowConsoleError(/delivery message refused/, "a malformed message on purpose; the consumer logs and drops it");
+    const time = manualClock();
+    const ok = await oneDelivery(200, time);
+    const failing = await oneDelivery(500, time);
+    const added: Sample[][] = [];
+    const aggregator = { idFromName: (name: string) => name, get: () => ({ add: async (samples: Sample[]) => void added.push(samples) }) };
+    await consume([ok.message.body, failing.message.body, { deliveryId: "not-an-id" }], ok.queue, { clock: time.clock, bindings: { METRICS_AGGREGATOR: aggregator } });
+    const series = (outcome: string) => `background_jobs_total{kind="deliveries",outcome="${outcome}"}`;
+    expect(added.map((samples) => Object.fromEntries(samples))).toEqual([{ [series("ok")]: 1, [series("retried")]: 1, [series("dropped")]: 1 }]);
   });
 });
