@@ -116,6 +116,8 @@ export interface TestStacks {
   redisKeyPrefix: string;
   /** A stand-in OTLP collector and Sentry ingest that records what it is sent (dev/telemetry-receiver.ts). */
   telemetryReceiverUrl: string;
+  /** Outbound webhooks' receiver on loopback: records posts, answers the status its path names (dev/webhook-receiver.ts). */
+  webhookReceiverUrl: string;
   /** Google's and GitHub's stand-ins for sign-in, on loopback. */
   oauthProviders: OAuthMockInfo;
 }

@@ -8,6 +8,7 @@ import { purgeAttachmentsJob } from "./jobs/purge-attachments";
 import { purgeExpiredJob } from "./jobs/purge-expired";
 import { purgeWorkspacesJob } from "./jobs/purge-workspaces";
 import { queueConsumers } from "./jobs/queues";
+import { sweepDeliveriesJob } from "./jobs/sweep-deliveries";
 
 export { MetricsAggregator } from "./durable-objects/metrics-aggregator";
 export { NotificationHub } from "./durable-objects/notification-hub";
@@ -27,8 +28,9 @@ export default {
   }),
   scheduled(controller, env, ctx) {
     if (controller.cron === CRONS.everyMinute) {
-      // The sweep: events whose wake-up message was lost, and claims a dead relay left.
+      // The sweeps: events whose wake-up message was lost, and claims a dead relay left; webhook deliveries whose message was lost.
       ctx.waitUntil(relayEvents(env));
+      ctx.waitUntil(sweepDeliveriesJob(env));
       return;
     }
     ctx.waitUntil(purgeWorkspacesJob(env));

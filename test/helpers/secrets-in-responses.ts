@@ -13,9 +13,9 @@ const TOKEN_ROUTES = new Set(["/v1/auth/login", "/v1/auth/refresh", "/v1/auth/oa
 /** API keys, whole, go to the client from creating and rotating one only. */
 const API_KEY = /\b(?:live|stg|dev|test)_[0-9a-hjkmnp-tv-z]{8}_[A-Za-z0-9_-]{49}(?![A-Za-z0-9_-])/;
 const API_KEY_ROUTE = /^\/v1\/workspaces\/[^/]+\/api-keys(?:\/[^/]+\/rotate)?$/;
-/** Webhook signing secrets we generate go to the client from creating a source only. */
+/** Webhook signing secrets we generate go to the client from creating a source or an endpoint, and rotating an endpoint's secret, only. */
 const WEBHOOK_SECRET = /\bwhsec_[A-Za-z0-9+/]{43}=/;
-const WEBHOOK_SECRET_ROUTE = /^\/v1\/workspaces\/[^/]+\/webhook-sources$/;
+const WEBHOOK_SECRET_ROUTE = /^\/v1\/workspaces\/[^/]+\/(?:webhook-sources|webhook-endpoints(?:\/[^/]+\/rotate-secret)?)$/;
 
 /**
  * Fails the test when `response` carries a password hash, a token hash, a one-time token or a private

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { workspaceMembers, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
-import { insertAttachment, insertComment, insertInvitation, insertKey, insertProject, insertRole, insertTask, randomProjectKey, signedLinkOf } from "./fixtures";
+import { insertAttachment, insertComment, insertInvitation, insertKey, insertProject, insertRole, insertTask, insertWebhookDelivery, randomProjectKey, signedLinkOf } from "./fixtures";
 import { insertInboundDelivery, insertWebhookSource } from "./inbound-fixtures";
 import { passwordlessUser } from "./principals";
 import type { Principal, World } from "./principals";
@@ -285,6 +285,38 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     ok: 200,
     overrides: { keyWithScope: 403 },
   },
+  // Outbound webhooks: each case acts on an endpoint of its own, with one failed delivery.
+  "GET /v1/workspaces/:workspaceId/webhook-endpoints": { access: "workspace", request: (context) => get(workspacePath(context, "/webhook-endpoints")), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/webhook-endpoints": {
+    access: "workspace",
+    request: (context) => post(workspacePath(context, "/webhook-endpoints"), { url: "https://hooks.example.com/created", eventTypes: ["task.created"] }),
+    ok: 201,
+  },
+  "GET /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId": { access: "workspace", request: async (context) => get(workspacePath(context, await endpointPath(context))), ok: 200 },
+  "PATCH /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId": {
+    access: "workspace",
+    request: async (context) => patch(workspacePath(context, await endpointPath(context)), { description: "Changed" }),
+    ok: 200,
+  },
+  "DELETE /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId": { access: "workspace", request: async (context) => del(workspacePath(context, await endpointPath(context))), ok: 204 },
+  "POST /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId/rotate-secret": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `${await endpointPath(context)}/rotate-secret`), { overlapSeconds: 60 }),
+    ok: 200,
+  },
+  "GET /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId/deliveries": {
+    access: "workspace",
+    request: async (context) => get(workspacePath(context, `${await endpointPath(context)}/deliveries`)),
+    ok: 200,
+  },
+  "POST /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId/deliveries/:deliveryId/retry": {
+    access: "workspace",
+    request: async (context) => {
+      const { endpointId, deliveryId } = await insertWebhookDelivery(context.world.workspaceId, context.world.owner.id);
+      return post(workspacePath(context, `/webhook-endpoints/${endpointId}/deliveries/${deliveryId}/retry`), undefined);
+    },
+    ok: 202,
+  },
   "GET /v1/attachments/:attachmentId/content": {
     access: "public",
     request: async (context) => {
@@ -355,6 +387,11 @@ async function commentPath(context: CaseContext, { deleted = false } = {}): Prom
 
 async function invitationOf({ world }: CaseContext): Promise<string> {
   return insertInvitation(world.workspaceId, await insertRole(world.workspaceId, ["member:invite"]));
+}
+
+/** `/webhook-endpoints/:endpointId` of a live endpoint of A. */
+async function endpointPath({ world }: CaseContext): Promise<string> {
+  return `/webhook-endpoints/${(await insertWebhookDelivery(world.workspaceId, world.owner.id)).endpointId}`;
 }
 
 async function keyOf({ world }: CaseContext): Promise<string> {

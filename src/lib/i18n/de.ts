@@ -122,6 +122,10 @@ export const de: Messages = {
     WEBHOOK_SIGNATURE_INVALID: "Die Signatur des Webhooks fehlt oder ist ungültig, oder sein Zeitstempel ist zu alt oder zu neu.",
     WEBHOOK_MALFORMED: "Header oder Body des Webhooks entsprechen nicht dem Verfahren seiner Quelle.",
     webhookSourceLimit: "Dieser Workspace hat bereits {limit} Webhook-Quellen; löschen Sie eine, bevor Sie eine weitere hinzufügen.",
+    // Ausgehende Webhooks.
+    webhookEndpointLimit: "Dieser Workspace hat bereits {limit} Webhook-Endpunkte; löschen Sie einen, bevor Sie einen weiteren anlegen.",
+    webhookEndpointDisabled: "Dieser Webhook-Endpunkt ist deaktiviert; aktivieren Sie ihn, bevor Sie seine Zustellungen wiederholen.",
+    webhookDeliveryAttempts: "Diese Zustellung hatte bereits {limit} Versuche, die höchste Zahl, die eine Zustellung haben darf.",
     // Attachment restore (issue 12).
     attachmentUploaderOrModerator: "Nur die Person, die die Datei hochgeladen hat, oder ein Owner oder Admin des Workspace kann sie wiederherstellen.",
   },

@@ -128,6 +128,10 @@ export const en = {
     WEBHOOK_SIGNATURE_INVALID: "The webhook's signature is missing or invalid, or its timestamp is too old or too new.",
     WEBHOOK_MALFORMED: "The webhook's headers or body are not in the form its source's scheme requires.",
     webhookSourceLimit: "This workspace already has {limit} webhook sources; delete one before adding another.",
+    // Outbound webhooks.
+    webhookEndpointLimit: "This workspace already has {limit} webhook endpoints; delete one before adding another.",
+    webhookEndpointDisabled: "This webhook endpoint is disabled; enable it before retrying its deliveries.",
+    webhookDeliveryAttempts: "This delivery already had {limit} attempts, the most one delivery may have.",
     // Attachment restore (issue 12).
     attachmentUploaderOrModerator: "Only the person who uploaded the file, or an owner or admin of the workspace, can restore it.",
   } satisfies Record<ErrorCode, string> & Record<string, string>,

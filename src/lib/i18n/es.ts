@@ -122,6 +122,10 @@ export const es: Messages = {
     WEBHOOK_SIGNATURE_INVALID: "La firma del webhook falta o no es válida, o su marca de tiempo es demasiado antigua o futura.",
     WEBHOOK_MALFORMED: "Las cabeceras o el cuerpo del webhook no tienen la forma que exige el esquema de su origen.",
     webhookSourceLimit: "Este espacio de trabajo ya tiene {limit} orígenes de webhooks; elimine uno antes de añadir otro.",
+    // Webhooks salientes.
+    webhookEndpointLimit: "Este espacio de trabajo ya tiene {limit} endpoints de webhook; elimine uno antes de añadir otro.",
+    webhookEndpointDisabled: "Este endpoint de webhook está desactivado; actívelo antes de reintentar sus entregas.",
+    webhookDeliveryAttempts: "Esta entrega ya tuvo {limit} intentos, el máximo que puede tener una entrega.",
     // Attachment restore (issue 12).
     attachmentUploaderOrModerator: "Solo quien subió el archivo, o un propietario o administrador del espacio de trabajo, puede restaurarlo.",
   },

@@ -9,6 +9,7 @@ import { membersRoutes } from "./members.index";
 import { projectsRoutes } from "./projects.index";
 import { rolesRoutes } from "./roles.index";
 import { tasksRoutes } from "./tasks.index";
+import { webhookEndpointsRoutes } from "./webhook-endpoints.index";
 import { webhookSourcesRoutes } from "./webhook-sources.index";
 import { workspacesRoutes } from "./workspaces.index";
 
@@ -30,4 +31,5 @@ export const workspaces = router
   .route("/", tasksRoutes)
   .route("/", commentsRoutes)
   .route("/", attachmentsRoutes)
+  .route("/", webhookEndpointsRoutes)
   .route("/", webhookSourcesRoutes);
