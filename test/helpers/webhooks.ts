@@ -55,7 +55,7 @@ export async function receiverEndpoint(workspaceId: string, createdBy: string, {
   const config = testConfig();
   const deps = { db: createDatabase(config), clock: Date.now, secretsKey: config.WEBHOOK_SECRETS_KEY, appEnv: "test" };
   const access = { workspaceId, actor: { type: "user", id: createdBy } as const, role: { builtIn: "owner" } as const, permissions: ROLE_PERMISSIONS.owner };
-  const { endpoint, secret } = await createEndpoint(deps, access, { url: `${receiverUrl()}${path}`, eventTypes }, { allowedTarget: receiverHost() });
+  const { endpoint, secret } = await createEndpoint(deps, access, { url: `${receiverUrl()}${path}`, eventTypes }, { ip: null, userAgent: null, requestId: "test" }, { allowedTarget: receiverHost() });
   return { endpointId: endpoint.id, secret, path };
 }
 

@@ -5,9 +5,11 @@ import { LOCAL_ENVIRONMENTS } from "../../env";
 import type { Clock } from "../../lib/clock";
 import { ApiError, invalidField } from "../../lib/errors";
 import { isId, newId } from "../../lib/ids";
+import type { RequestMeta } from "../../lib/request-meta";
+import type { AuditAction } from "../identity/audit";
 import { sealSecret } from "../../lib/secret-box";
 import type { WorkspaceAccess } from "../workspaces/access";
-import { at, lockWorkspace, textArray } from "../workspaces/sql";
+import { at, auditFrom, lockWorkspace, textArray } from "../workspaces/sql";
 import { checkUrlHost } from "./address-policy";
 import { generateWebhookSecret } from "./signing";
 
@@ -104,7 +106,13 @@ export function checkEndpointUrl(url: string, appEnv: string, options: { allowed
  * MAX_WEBHOOK_ENDPOINTS live endpoints (exact under concurrent creations).
  * `allowedTarget` is for tests only (their receiver on loopback), never reachable from a request.
  */
-export async function createEndpoint(deps: EndpointDeps, access: WorkspaceAccess, input: NewEndpoint, options: { allowedTarget?: string } = {}): Promise<{ endpoint: EndpointView; secret: string }> {
+export async function createEndpoint(
+  deps: EndpointDeps,
+  access: WorkspaceAccess,
+  input: NewEndpoint,
+  meta: RequestMeta,
+  options: { allowedTarget?: string } = {},
+): Promise<{ endpoint: EndpointView; secret: string }> {
   checkEndpointUrl(input.url, deps.appEnv, options);
   const id = newId("webhookEndpoint");
   const secret = generateWebhookSecret();
@@ -118,6 +126,7 @@ export async function createEndpoint(deps: EndpointDeps, access: WorkspaceAccess
              ${access.actor.id}, ${access.actor.id}, ${at(now)}, ${at(now)}
       where (select count(*) from webhook_endpoints where workspace_id = ${access.workspaceId} and deleted_at is null) < ${MAX_WEBHOOK_ENDPOINTS}
       returning id`),
+    endpointAudit(deps.db, "webhook_endpoint.created", access, id, now, meta, { url: input.url, eventTypes: input.eventTypes }),
   ]);
   if (inserted.rows.length === 0) throw new ApiError("CONFLICT", { detail: "webhookEndpointLimit", params: { limit: MAX_WEBHOOK_ENDPOINTS } });
   const endpoint = toView({
@@ -163,7 +172,7 @@ function liveEndpoint(access: WorkspaceAccess, endpointId: string) {
  * Changes an endpoint's URL, description, event types or state, in one round trip. Enabling clears
  * the failure record (a fresh five-day window); disabling keeps an earlier disablement's time and reason.
  */
-export async function updateEndpoint(deps: EndpointDeps, access: WorkspaceAccess, endpointId: string, changes: EndpointChanges): Promise<EndpointView> {
+export async function updateEndpoint(deps: EndpointDeps, access: WorkspaceAccess, endpointId: string, changes: EndpointChanges, meta: RequestMeta): Promise<EndpointView> {
   if (!isId("webhookEndpoint", endpointId)) throw new ApiError("NOT_FOUND");
   if (changes.url !== undefined) checkEndpointUrl(changes.url, deps.appEnv);
   const now = new Date(deps.clock());
@@ -173,7 +182,8 @@ export async function updateEndpoint(deps: EndpointDeps, access: WorkspaceAccess
       : changes.enabled
         ? { disabledAt: null, disabledReason: null, failingSince: null }
         : { disabledAt: sql`coalesce(${webhookEndpoints.disabledAt}, ${at(now)})`, disabledReason: sql`coalesce(${webhookEndpoints.disabledReason}, 'disabled by a member')` };
-  const [row] = await deps.db.http
+  const [[row]] = await deps.db.http.batch([
+    deps.db.http
     .update(webhookEndpoints)
     .set({
       ...(changes.url === undefined ? {} : { url: changes.url }),
@@ -184,20 +194,21 @@ export async function updateEndpoint(deps: EndpointDeps, access: WorkspaceAccess
       updatedBy: access.actor.id,
     })
     .where(liveEndpoint(access, endpointId))
-    .returning(viewColumns);
+    .returning(viewColumns),
+    endpointAudit(deps.db, "webhook_endpoint.updated", access, endpointId, now, meta, { ...changes }),
+  ]);
   if (!row) throw new ApiError("NOT_FOUND");
   return toView(row);
 }
 
 /** Deletes an endpoint (soft: its delivery log stays until the workspace goes); it gets nothing more. One round trip. */
-export async function deleteEndpoint(deps: Pick<EndpointDeps, "db" | "clock">, access: WorkspaceAccess, endpointId: string): Promise<void> {
+export async function deleteEndpoint(deps: Pick<EndpointDeps, "db" | "clock">, access: WorkspaceAccess, endpointId: string, meta: RequestMeta): Promise<void> {
   if (!isId("webhookEndpoint", endpointId)) throw new ApiError("NOT_FOUND");
   const now = new Date(deps.clock());
-  const rows = await deps.db.http
-    .update(webhookEndpoints)
-    .set({ deletedAt: now, updatedAt: now, updatedBy: access.actor.id })
-    .where(liveEndpoint(access, endpointId))
-    .returning({ id: webhookEndpoints.id });
+  const [rows] = await deps.db.http.batch([
+    deps.db.http.update(webhookEndpoints).set({ deletedAt: now, updatedAt: now, updatedBy: access.actor.id }).where(liveEndpoint(access, endpointId)).returning({ id: webhookEndpoints.id }),
+    endpointAudit(deps.db, "webhook_endpoint.deleted", access, endpointId, now, meta),
+  ]);
   if (rows.length === 0) throw new ApiError("NOT_FOUND");
 }
 
@@ -206,12 +217,19 @@ export async function deleteEndpoint(deps: Pick<EndpointDeps, "db" | "clock">, a
  * `overlapSeconds` (0: it stops now). One round trip: the sealed current secret moves to the
  * previous column in the same statement (both are sealed for the row's id).
  */
-export async function rotateEndpointSecret(deps: EndpointDeps, access: WorkspaceAccess, endpointId: string, overlapSeconds: number): Promise<{ endpoint: EndpointView; secret: string }> {
+export async function rotateEndpointSecret(
+  deps: EndpointDeps,
+  access: WorkspaceAccess,
+  endpointId: string,
+  overlapSeconds: number,
+  meta: RequestMeta,
+): Promise<{ endpoint: EndpointView; secret: string }> {
   if (!isId("webhookEndpoint", endpointId)) throw new ApiError("NOT_FOUND");
   const secret = generateWebhookSecret();
   const now = new Date(deps.clock());
   const previousUntil = overlapSeconds > 0 ? new Date(now.getTime() + overlapSeconds * 1000) : null;
-  const [row] = await deps.db.http
+  const [[row]] = await deps.db.http.batch([
+    deps.db.http
     .update(webhookEndpoints)
     .set({
       previousSecretSealed: previousUntil ? sql`${webhookEndpoints.secretSealed}` : null,
@@ -221,7 +239,30 @@ export async function rotateEndpointSecret(deps: EndpointDeps, access: Workspace
       updatedBy: access.actor.id,
     })
     .where(liveEndpoint(access, endpointId))
-    .returning(viewColumns);
+    .returning(viewColumns),
+    endpointAudit(deps.db, "webhook_endpoint.secret_rotated", access, endpointId, now, meta, { overlapSeconds }),
+  ]);
   if (!row) throw new ApiError("NOT_FOUND");
   return { endpoint: toView(row), secret };
+}
+
+/**
+ * The audit row of a change to endpoint `endpointId`, for the batch after the change: written only
+ * when the change happened (the row carries this change's `updated_at`), so a 404 records nothing.
+ * `details` name what changed, never a secret.
+ */
+function endpointAudit(db: Database, action: AuditAction, access: WorkspaceAccess, endpointId: string, time: Date, meta: RequestMeta, details?: Record<string, unknown>) {
+  const event = {
+    action,
+    actorId: access.actor.id,
+    workspaceId: access.workspaceId,
+    targetType: "webhook_endpoint" as const,
+    targetId: endpointId,
+    details: details ? sql`${JSON.stringify(details)}::jsonb` : undefined,
+  };
+  return db.http.execute(sql`
+    with changed as (
+      select id from webhook_endpoints where id = ${endpointId} and workspace_id = ${access.workspaceId} and updated_at = ${at(time)}
+    )
+    ${auditFrom("changed", event, meta, time)}`);
 }

@@ -32,6 +32,10 @@ export const WORKSPACE_AUDIT_ACTIONS = [
   "webhook_source.created",
   "webhook_source.deleted",
   "inbound_delivery.replayed",
+  "webhook_endpoint.created",
+  "webhook_endpoint.updated",
+  "webhook_endpoint.secret_rotated",
+  "webhook_endpoint.deleted",
 ] as const satisfies readonly AuditAction[];
 
 export type WorkspaceAuditAction = (typeof WORKSPACE_AUDIT_ACTIONS)[number];

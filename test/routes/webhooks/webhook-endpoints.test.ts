@@ -1,10 +1,10 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
 import { loadConfig } from "../../../src/env";
-import { webhookDeliveries, webhookEndpoints } from "../../../src/db/schema";
+import { auditLog, webhookDeliveries, webhookEndpoints } from "../../../src/db/schema";
 import { checkEndpointUrl, MAX_WEBHOOK_ENDPOINTS } from "../../../src/services/webhooks/endpoints";
 import { db, json } from "../../helpers/accounts";
 import { PRODUCTION_PROVIDER_ENDPOINTS } from "../../helpers/deployed-settings";
@@ -117,6 +117,25 @@ describe("webhook endpoints", () => {
     await expectProblem(await send("GET", path(`/${id}`)), { status: 404, code: "NOT_FOUND" });
     await expectProblem(await send("DELETE", path(`/${id}`)), { status: 404, code: "NOT_FOUND" });
     expect((await expectStatus<{ endpoints: Endpoint[] }>(await send("GET", path()), 200)).endpoints).toEqual([]);
+  });
+
+  it("records who created, changed, rotated and deleted an endpoint in the workspace's audit log, never the secret, and nothing for a refused change", async () => {
+    const { owner, workspaceId, path, send } = await workspaceWithOwner();
+    const created = await expectStatus<Endpoint>(await send("POST", path(), { url: "https://hooks.example.com/in", eventTypes: ["task.created"] }), 201);
+    await expectStatus<Endpoint>(await send("PATCH", path(`/${created.id}`), { description: "CI", enabled: false }), 200);
+    const rotated = await expectStatus<Endpoint>(await send("POST", path(`/${created.id}/rotate-secret`), { overlapSeconds: 60 }), 200);
+    expect((await send("DELETE", path(`/${created.id}`))).status).toBe(204);
+    await expectProblem(await send("PATCH", path(`/${created.id}`), { description: "gone" }), { status: 404, code: "NOT_FOUND" });
+
+    const audited = await db.select().from(auditLog).where(eq(auditLog.workspaceId, workspaceId)).orderBy(asc(auditLog.createdAt));
+    expect(audited.map(({ action, actorId, targetType, targetId, details }) => ({ action, actorId, targetType, targetId, details }))).toEqual([
+      { action: "webhook_endpoint.created", actorId: owner.id, targetType: "webhook_endpoint", targetId: created.id, details: { url: "https://hooks.example.com/in", eventTypes: ["task.created"] } },
+      { action: "webhook_endpoint.updated", actorId: owner.id, targetType: "webhook_endpoint", targetId: created.id, details: { description: "CI", enabled: false } },
+      { action: "webhook_endpoint.secret_rotated", actorId: owner.id, targetType: "webhook_endpoint", targetId: created.id, details: { overlapSeconds: 60 } },
+      { action: "webhook_endpoint.deleted", actorId: owner.id, targetType: "webhook_endpoint", targetId: created.id, details: null },
+    ]);
+    expect(JSON.stringify(audited)).not.toContain(created.secret!);
+    expect(JSON.stringify(audited)).not.toContain(rotated.secret!);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../../lib/app-env";
 import type { AppRouteHandler } from "../../../lib/create-router";
+import { requestMeta } from "../../../lib/request-meta";
 import type { WorkspaceAccess } from "../../../services/workspaces/access";
 import * as deliveries from "../../../services/webhooks/delivery-log";
 import * as service from "../../../services/webhooks/endpoints";
@@ -25,7 +26,7 @@ export const listEndpoints: AppRouteHandler<ListEndpointsRoute> = async (c) => {
 
 export const createEndpoint: AppRouteHandler<CreateEndpointRoute> = async (c) => {
   const { url, description, eventTypes = [] } = c.req.valid("json");
-  const issued = await service.createEndpoint(endpointDeps(c), workspace(c), { url, description, eventTypes: [...new Set(eventTypes)] });
+  const issued = await service.createEndpoint(endpointDeps(c), workspace(c), { url, description, eventTypes: [...new Set(eventTypes)] }, requestMeta(c));
   return c.json({ ...toResponse(issued.endpoint), secret: issued.secret }, 201, NO_STORE);
 };
 
@@ -39,18 +40,18 @@ export const updateEndpoint: AppRouteHandler<UpdateEndpointRoute> = async (c) =>
   const endpoint = await service.updateEndpoint(endpointDeps(c), workspace(c), c.req.valid("param").endpointId, {
     ...changes,
     ...(eventTypes === undefined ? {} : { eventTypes: [...new Set(eventTypes)] }),
-  });
+  }, requestMeta(c));
   return c.json(toResponse(endpoint), 200);
 };
 
 export const deleteEndpoint: AppRouteHandler<DeleteEndpointRoute> = async (c) => {
-  await service.deleteEndpoint(endpointDeps(c), workspace(c), c.req.valid("param").endpointId);
+  await service.deleteEndpoint(endpointDeps(c), workspace(c), c.req.valid("param").endpointId, requestMeta(c));
   return c.body(null, 204);
 };
 
 export const rotateEndpointSecret: AppRouteHandler<RotateEndpointSecretRoute> = async (c) => {
   const overlapSeconds = c.req.valid("json").overlapSeconds ?? service.DEFAULT_ROTATION_OVERLAP_SECONDS;
-  const issued = await service.rotateEndpointSecret(endpointDeps(c), workspace(c), c.req.valid("param").endpointId, overlapSeconds);
+  const issued = await service.rotateEndpointSecret(endpointDeps(c), workspace(c), c.req.valid("param").endpointId, overlapSeconds, requestMeta(c));
   return c.json({ ...toResponse(issued.endpoint), secret: issued.secret }, 200, NO_STORE);
 };
 
