@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_KEY_IN_USE: 409,
   QUOTA_EXCEEDED: 409,
   BAD_GATEWAY: 502,
+  /** A request to a WebSocket endpoint that is not a WebSocket upgrade. */
+  UPGRADE_REQUIRED: 426,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

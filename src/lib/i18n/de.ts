@@ -24,6 +24,7 @@ export const de: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Idempotenzschlüssel in Verwendung",
     QUOTA_EXCEEDED: "Kontingent überschritten",
     BAD_GATEWAY: "Fehlerhaftes Gateway",
+    UPGRADE_REQUIRED: "Upgrade erforderlich",
   },
   details: {
     BAD_REQUEST: "Die Anfrage konnte nicht verstanden werden.",
@@ -48,6 +49,7 @@ export const de: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Eine Anfrage mit diesem Idempotency-Key wird noch bearbeitet; versuchen Sie es gleich erneut.",
     QUOTA_EXCEEDED: "Der Arbeitsbereich hat sein Speicherkontingent aufgebraucht.",
     BAD_GATEWAY: "Ein vorgelagerter Dienst hat nicht wie erwartet geantwortet; bitte später erneut versuchen.",
+    UPGRADE_REQUIRED: "Dieser Endpunkt öffnet einen WebSocket: senden Sie eine WebSocket-Upgrade-Anfrage.",
     methodNotAllowed: "{method} ist hier nicht erlaubt. Erlaubte Methoden: {allowed}.",
     payloadTooLarge: "Der Anfragetext überschreitet die Grenze von {limit} Bytes.",
     rateLimited: "Zu viele Anfragen; bitte in {seconds} Sekunden erneut versuchen.",
@@ -116,5 +118,8 @@ export const de: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key muss aus 1 bis 255 druckbaren ASCII-Zeichen bestehen.",
     idempotencyKeyBody: "Idempotency-Key gilt nur für Anfragen mit einem JSON-Body oder ohne Body.",
+    // Echtzeit-Benachrichtigungen.
+    realtimeOrigin: "Der Ursprung dieser Seite darf keine Echtzeitverbindungen öffnen.",
+    realtimeTicket: "Dieses Ticket ist ungültig, abgelaufen oder wurde bereits verwendet; fordern Sie ein neues an (POST /v1/realtime/ticket).",
   },
 };

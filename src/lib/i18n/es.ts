@@ -24,6 +24,7 @@ export const es: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Clave de idempotencia en uso",
     QUOTA_EXCEEDED: "Cuota superada",
     BAD_GATEWAY: "Puerta de enlace incorrecta",
+    UPGRADE_REQUIRED: "Se requiere actualización",
   },
   details: {
     BAD_REQUEST: "No se pudo entender la solicitud.",
@@ -48,6 +49,7 @@ export const es: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Una solicitud con esta Idempotency-Key aún se está procesando; vuelva a intentarlo en breve.",
     QUOTA_EXCEEDED: "El espacio de trabajo ha agotado su cuota de almacenamiento.",
     BAD_GATEWAY: "Un servicio externo no respondió como se esperaba; vuelva a intentarlo más tarde.",
+    UPGRADE_REQUIRED: "Este endpoint abre un WebSocket: envíe una solicitud de actualización a WebSocket.",
     methodNotAllowed: "{method} no está permitido aquí. Métodos permitidos: {allowed}.",
     payloadTooLarge: "El cuerpo de la solicitud supera el límite de {limit} bytes.",
     rateLimited: "Demasiadas solicitudes; vuelva a intentarlo dentro de {seconds} segundos.",
@@ -116,5 +118,8 @@ export const es: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key debe tener de 1 a 255 caracteres ASCII imprimibles.",
     idempotencyKeyBody: "Idempotency-Key solo se admite en solicitudes con un cuerpo JSON o sin cuerpo.",
+    // Notificaciones en tiempo real.
+    realtimeOrigin: "El origen de esta página no puede abrir conexiones en tiempo real.",
+    realtimeTicket: "Este ticket no es válido, ha caducado o ya se usó; solicite uno nuevo (POST /v1/realtime/ticket).",
   },
 };

@@ -4,6 +4,8 @@ import { attachments } from "./attachments/content.index";
 import { auth } from "./auth/auth.index";
 import { invitations } from "./invitations/invitations.index";
 import { me } from "./me/me.index";
+import { notifications } from "./notifications/notifications.index";
+import { realtime } from "./realtime/realtime.index";
 import { workspaces } from "./workspaces/index";
 
 /**
@@ -17,4 +19,6 @@ export const v1 = createRouter()
   .route("/admin/ip-rules", ipRules)
   .route("/workspaces", workspaces)
   .route("/invitations", invitations)
-  .route("/attachments", attachments);
+  .route("/attachments", attachments)
+  .route("/realtime", realtime)
+  .route("/notifications", notifications);
