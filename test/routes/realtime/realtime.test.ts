@@ -1,0 +1,196 @@
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../../src/app";
+import { INBOX_LIMIT, MAX_DELIVERY, type NewNotification } from "../../../src/services/notifications/types";
+import { call } from "../../helpers/app";
+import { manualClock } from "../../helpers/clock";
+import { expectProblem } from "../../helpers/problem";
+import { userAt } from "../workspaces/requests";
+import { hubs, notification, openSocket, TestSocket, ticketFor, upgrade } from "./sockets";
+
+const app = createApp();
+const seqs = (socket: TestSocket) => socket.notifications().map((item) => item.seq);
+const hubOf = (userId: string) => env.NOTIFICATION_HUB.get(env.NOTIFICATION_HUB.idFromName(userId));
+
+/** Delivers `count` new notifications to `userId`'s hub, in deliveries the hub accepts. */
+async function deliverMany(userId: string, count: number): Promise<void> {
+  const all: NewNotification[] = Array.from({ length: count }, () => notification());
+  for (let start = 0; start < all.length; start += MAX_DELIVERY) await hubs().deliver(userId, all.slice(start, start + MAX_DELIVERY));
+}
+
+describe("the notification socket", () => {
+  it("pushes a delivered notification to every socket of its user and to nobody else", async () => {
+    const [ada, bob] = [await userAt(), await userAt()];
+    const [first, second, other] = [await openSocket(app, ada), await openSocket(app, ada), await openSocket(app, bob)];
+
+    const sent = notification();
+    const [added] = await hubs().deliver(ada.id, [sent]);
+
+    expect(added).toMatchObject({ ...sent, seq: 1, read: false });
+    await first.waitFor(1);
+    await second.waitFor(1);
+    expect(first.messages).toEqual([{ type: "notification", notification: added }]);
+    expect(second.messages).toEqual([{ type: "notification", notification: added }]);
+    expect(await other.sync()).toEqual([]);
+    for (const socket of [first, second, other]) socket.close();
+  });
+
+  it("takes an event once: a second delivery of the same id is neither stored nor pushed again", async () => {
+    const ada = await userAt();
+    const socket = await openSocket(app, ada);
+    const sent = notification();
+
+    expect(await hubs().deliver(ada.id, [sent])).toHaveLength(1);
+    expect(await hubs().deliver(ada.id, [sent, sent])).toEqual([]);
+
+    await socket.sync();
+    expect(seqs(socket)).toEqual([1]);
+    expect((await hubs().list(ada.id, {})).notifications).toHaveLength(1);
+    socket.close();
+  });
+
+  it("replays what a client missed after its since, in order, then live ones: nothing lost or duplicated", async () => {
+    const ada = await userAt();
+    const first = await openSocket(app, ada);
+    await hubs().deliver(ada.id, [notification(), notification(), notification()]);
+    await first.waitFor(3);
+    first.close();
+    const lastSeen = seqs(first).at(-1)!;
+    await hubs().deliver(ada.id, [notification(), notification()]);
+
+    // Deliveries race the reconnection: each lands either in the replay or live, never both, never neither.
+    const ticket = await ticketFor(app, ada);
+    const [response] = await Promise.all([upgrade(app, ticket, { since: lastSeen }), hubs().deliver(ada.id, [notification()]), hubs().deliver(ada.id, [notification()])]);
+    expect(response.status).toBe(101);
+    const second = new TestSocket(response.webSocket!);
+    await hubs().deliver(ada.id, [notification()]);
+    await second.waitFor(5);
+    await second.sync();
+
+    expect(seqs(first)).toEqual([1, 2, 3]);
+    expect(seqs(second)).toEqual([4, 5, 6, 7, 8]);
+    second.close();
+  });
+
+  it("sends one resync, and nothing else, to a client whose since is older than what the inbox keeps", async () => {
+    const ada = await userAt();
+    await deliverMany(ada.id, INBOX_LIMIT + 5);
+
+    const stale = await openSocket(app, ada, { since: 3 });
+    expect(await stale.sync()).toEqual([{ type: "resync" }]);
+    // Still just within what is kept: the rest, without a resync.
+    const recent = await openSocket(app, ada, { since: INBOX_LIMIT });
+    expect((await recent.sync()).map((message) => typeof message === "object" && message.type)).toEqual(Array(5).fill("notification"));
+    expect(seqs(recent)).toEqual([1001, 1002, 1003, 1004, 1005]);
+    // A cursor from the future (another hub's) cannot be trusted either.
+    const future = await openSocket(app, ada, { since: INBOX_LIMIT + 50 });
+    expect(await future.sync()).toEqual([{ type: "resync" }]);
+    for (const socket of [stale, recent, future]) socket.close();
+  });
+
+  it("loses nothing persisted when the hub is evicted, and its hibernated sockets still get what comes next", async () => {
+    const ada = await userAt();
+    const socket = await openSocket(app, ada);
+    await hubs().deliver(ada.id, [notification(), notification()]);
+    await socket.waitFor(2);
+
+    await evictDurableObject(hubOf(ada.id));
+
+    const page = await hubs().list(ada.id, {});
+    expect(page.notifications.map((item) => item.seq)).toEqual([1, 2]);
+    const [third] = await hubs().deliver(ada.id, [notification()]);
+    expect(third!.seq).toBe(3);
+    await socket.waitFor(3);
+    expect(seqs(socket)).toEqual([1, 2, 3]);
+    socket.close();
+  });
+
+  it("answers ping with pong through the runtime's auto-response, without waking the hub's handler", async () => {
+    const ada = await userAt();
+    const socket = await openSocket(app, ada);
+    socket.send("ping");
+    await socket.waitFor(1);
+    expect(socket.messages).toEqual(["pong"]);
+    // The handler would have answered anything it saw with an error message.
+    expect(await socket.sync()).toEqual(["pong"]);
+    const answered = await runInDurableObject(hubOf(ada.id), (_, state) => state.getWebSockets().map((ws) => state.getWebSocketAutoResponseTimestamp(ws)));
+    expect(answered.filter((time) => time !== null)).toHaveLength(1);
+    socket.close();
+  });
+
+  it("marks notifications read through the socket", async () => {
+    const ada = await userAt();
+    const socket = await openSocket(app, ada);
+    const added = await hubs().deliver(ada.id, [notification(), notification(), notification()]);
+    await socket.waitFor(3);
+
+    socket.send(JSON.stringify({ type: "read", upTo: added[1]!.seq }));
+    await socket.waitFor(4);
+    expect(socket.messages[3]).toEqual({ type: "read", updated: 2, unreadCount: 1 });
+    socket.send("hello");
+    await socket.waitFor(5);
+    expect(socket.messages[4]).toMatchObject({ type: "error" });
+    socket.close();
+  });
+});
+
+describe("GET /v1/realtime", () => {
+  it("opens a socket once per ticket: the same ticket again is refused", async () => {
+    const ada = await userAt();
+    const ticket = await ticketFor(app, ada);
+    const first = await upgrade(app, ticket);
+    expect(first.status).toBe(101);
+    new TestSocket(first.webSocket!).close();
+
+    await expectProblem(await upgrade(app, ticket), { status: 401, code: "UNAUTHORIZED" });
+  });
+
+  it("refuses an expired ticket, whether the Worker or the hub sees it expired first", async () => {
+    const time = manualClock();
+    const timed = createApp({ clock: time.clock });
+    const ada = await userAt(time);
+    const [justExpired, longExpired] = [await ticketFor(timed, ada), await ticketFor(timed, ada)];
+
+    // 31 s: within the signature check's clock tolerance, past the ticket's own expiry the hub holds to.
+    time.advance(31_000);
+    await expectProblem(await upgrade(timed, justExpired), { status: 401, code: "UNAUTHORIZED" });
+    time.advance(60_000);
+    await expectProblem(await upgrade(timed, longExpired), { status: 401, code: "UNAUTHORIZED" });
+  });
+
+  it("takes a ticket, never an access token, and never a ticket whose signature was altered", async () => {
+    const ada = await userAt();
+    await expectProblem(await upgrade(app, ada.accessToken), { status: 401, code: "UNAUTHORIZED" });
+    const ticket = await ticketFor(app, ada);
+    const forged = `${ticket.slice(0, -4)}${ticket.endsWith("AAAA") ? "BBBB" : "AAAA"}`;
+    await expectProblem(await upgrade(app, forged), { status: 401, code: "UNAUTHORIZED" });
+    // The ticket is no access token either.
+    const response = await call(app, "/v1/notifications", { headers: { Authorization: `Bearer ${ticket}` } });
+    expect(response.status).toBe(401);
+  });
+
+  it("refuses a browser at an origin outside CORS_ORIGINS, and lets a client that sends no Origin through", async () => {
+    const ada = await userAt();
+    const refused = await upgrade(app, await ticketFor(app, ada), { origin: "https://evil.example" });
+    await expectProblem(refused, { status: 403, code: "FORBIDDEN" });
+
+    const native = await upgrade(app, await ticketFor(app, ada), { origin: null });
+    expect(native.status).toBe(101);
+    new TestSocket(native.webSocket!).close();
+  });
+
+  it("answers 426 to a request that is not a WebSocket upgrade, and issues tickets only to signed-in users", async () => {
+    const ada = await userAt();
+    const ticket = await ticketFor(app, ada);
+    const plain = await call(app, `/v1/realtime?ticket=${encodeURIComponent(ticket)}`);
+    await expectProblem(plain, { status: 426, code: "UPGRADE_REQUIRED" });
+    expect(plain.headers.get("Upgrade")).toBe("websocket");
+
+    const anonymous = await call(app, "/v1/realtime/ticket", { method: "POST" });
+    expect(anonymous.status).toBe(401);
+    // The plain request did not spend the ticket.
+    const response = await upgrade(app, ticket);
+    expect(response.status).toBe(101);
+    new TestSocket(response.webSocket!).close();
+  });
+});
