@@ -1,6 +1,8 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
+import { newId } from "../../../src/lib/ids";
+import { notificationHubs } from "../../../src/services/notifications/hubs";
 import { INBOX_LIMIT, MAX_DELIVERY, type NewNotification } from "../../../src/services/notifications/types";
 import { call } from "../../helpers/app";
 import { manualClock } from "../../helpers/clock";
@@ -9,6 +11,7 @@ import { userAt } from "../workspaces/requests";
 import { hubs, notification, openSocket, TestSocket, ticketFor, upgrade } from "./sockets";
 
 const app = createApp();
+const DAY = 24 * 60 * 60 * 1000;
 const seqs = (socket: TestSocket) => socket.notifications().map((item) => item.seq);
 const hubOf = (userId: string) => env.NOTIFICATION_HUB.get(env.NOTIFICATION_HUB.idFromName(userId));
 
@@ -192,5 +195,38 @@ describe("GET /v1/realtime", () => {
     const response = await upgrade(app, ticket);
     expect(response.status).toBe(101);
     new TestSocket(response.webSocket!).close();
+  });
+});
+
+describe("the hub's inbox", () => {
+  it("refuses a workspace's events from before a revocation, which a fan-out that read the membership earlier may still bring", async () => {
+    const ada = await userAt();
+    const workspaceId = newId("workspace");
+    await hubs().deliver(ada.id, [notification(workspaceId)]);
+
+    expect(await hubs().revokeWorkspace(ada.id, workspaceId)).toBe(1);
+
+    const late = notification(workspaceId, { createdAt: new Date(Date.now() - 1000).toISOString() });
+    const rejoined = notification(workspaceId, { createdAt: new Date(Date.now() + 60_000).toISOString() });
+    const elsewhere = notification();
+    expect((await hubs().deliver(ada.id, [late, rejoined, elsewhere])).map((item) => item.id)).toEqual([rejoined.id, elsewhere.id]);
+  });
+
+  it("keeps 30 days: older notifications are dropped, and a cursor from before them is told it missed some", async () => {
+    const time = manualClock();
+    const timed = notificationHubs(env.NOTIFICATION_HUB, { clock: time.clock });
+    const ada = await userAt();
+    const at = () => new Date(time.clock()).toISOString();
+    await timed.deliver(ada.id, [notification(undefined, { createdAt: at() }), notification(undefined, { createdAt: at() })]);
+    time.advance(10 * DAY);
+    const recent = notification(undefined, { createdAt: at() });
+    await timed.deliver(ada.id, [recent]);
+
+    time.advance(21 * DAY);
+    const fresh = await timed.list(ada.id, {});
+    expect(fresh.notifications.map((item) => item.id)).toEqual([recent.id]);
+    expect(fresh).toMatchObject({ latestSeq: 3, truncated: false });
+    expect(await timed.list(ada.id, { after: 1 })).toMatchObject({ truncated: true, notifications: [{ seq: 3 }] });
+    expect(await timed.list(ada.id, { after: 2 })).toMatchObject({ truncated: false, notifications: [{ seq: 3 }] });
   });
 });
