@@ -78,6 +78,22 @@ describe("the notifications fan-out", () => {
     socket.close();
   });
 
+  it("drops a deleted workspace's notifications from every member's hub", async () => {
+    const time = manualClock();
+    const api = domainApi(time);
+    const ws = await domainWorkspace(time);
+    const { project } = await addProject(api, ws);
+    await addTask(api, ws, project.id, { assigneeId: ws.viewer.id });
+    await comment(api, ws, ws.admin, (await addTask(api, ws, project.id, { assigneeId: ws.owner.id })).task.id, "Done?");
+    await relayEvents(env, { workspaceId: ws.id });
+    expect(await inbox(ws.viewer.id, ws.id)).toEqual(["task.created"]);
+    expect(await inbox(ws.owner.id, ws.id)).toEqual(["task.created", "comment.added"]);
+
+    await expectStatus(await api.send(ws.owner, "DELETE", `/v1/workspaces/${ws.id}`), 204);
+
+    for (const user of [ws.owner, ws.admin, ws.member, ws.viewer]) expect(await inbox(user.id, ws.id)).toEqual([]);
+  });
+
   it("tells a workspace's owners and admins, and nobody else, that a webhook endpoint was disabled", async () => {
     const time = manualClock();
     const ws = await domainWorkspace(time);
