@@ -1,6 +1,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
+import { HUB_HEADERS, type NotificationHub } from "../../../src/durable-objects/notification-hub";
 import { newId } from "../../../src/lib/ids";
 import { notificationHubs } from "../../../src/services/notifications/hubs";
 import { INBOX_LIMIT, MAX_DELIVERY, type NewNotification } from "../../../src/services/notifications/types";
@@ -61,18 +62,43 @@ describe("the notification socket", () => {
     const lastSeen = seqs(first).at(-1)!;
     await hubs().deliver(ada.id, [notification(), notification()]);
 
-    // Deliveries race the reconnection: each lands either in the replay or live, never both, never neither.
+    // Deliveries one after another while the reconnection is under way: each lands either in the
+    // replay or live, never both, never neither, and in order.
     const ticket = await ticketFor(app, ada);
-    const [response] = await Promise.all([upgrade(app, ticket, { since: lastSeen }), hubs().deliver(ada.id, [notification()]), hubs().deliver(ada.id, [notification()])]);
+    const RACING = 20;
+    const racing = (async () => {
+      for (let sent = 0; sent < RACING; sent++) await hubs().deliver(ada.id, [notification()]);
+    })();
+    const response = await upgrade(app, ticket, { since: lastSeen });
+    await racing;
     expect(response.status).toBe(101);
     const second = new TestSocket(response.webSocket!);
     await hubs().deliver(ada.id, [notification()]);
-    await second.waitFor(5);
+    const total = 5 + RACING + 1;
+    await second.waitFor(total - lastSeen);
     await second.sync();
 
     expect(seqs(first)).toEqual([1, 2, 3]);
-    expect(seqs(second)).toEqual([4, 5, 6, 7, 8]);
+    expect(seqs(second)).toEqual(Array.from({ length: total - lastSeen }, (_, index) => lastSeen + 1 + index));
     second.close();
+  });
+
+  it("sends a connecting socket its replay before any delivery that comes in while it connects", async () => {
+    const ada = await userAt();
+    await hubs().deliver(ada.id, [notification(), notification()]);
+    const headers = { Upgrade: "websocket", [HUB_HEADERS.ticketId]: newId("realtimeTicket"), [HUB_HEADERS.ticketExpiresAt]: String(Date.now() + 30_000), [HUB_HEADERS.now]: String(Date.now()) };
+
+    // Inside the object: the delivery is the very next thing it runs once the connection yields.
+    const received = await runInDurableObject(hubOf(ada.id), async (hub: NotificationHub) => {
+      const connecting = hub.fetch(new Request("https://notification-hub/connect?since=0", { headers }));
+      hub.deliver([notification()]);
+      const socket = new TestSocket((await connecting).webSocket!);
+      await socket.waitFor(3);
+      socket.close();
+      return seqs(socket);
+    });
+
+    expect(received).toEqual([1, 2, 3]);
   });
 
   it("sends one resync, and nothing else, to a client whose since is older than what the inbox keeps", async () => {
