@@ -19,6 +19,8 @@ export const REFUSAL_STATUS: Record<TicketRefusal | "malformed", number> = { exp
 export const MAX_SOCKETS = 2048;
 /** Close code for the socket a newer one displaced. */
 export const CLOSE_DISPLACED = 4000;
+/** Close code for the sockets of an account that was deleted. */
+export const CLOSE_ACCOUNT_DELETED = 4001;
 const encoder = new TextEncoder();
 /** A client message longer than this is not read. */
 const MAX_CLIENT_MESSAGE = 4096;
@@ -48,7 +50,7 @@ interface SocketState {
  * `markRead` and `revokeWorkspace` over RPC and opens sockets with `fetch` (see services/notifications/hubs.ts).
  */
 export class NotificationHub extends DurableObject<Env> {
-  readonly #inbox: NotificationInbox;
+  #inbox: NotificationInbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -125,6 +127,13 @@ export class NotificationHub extends DurableObject<Env> {
     const deleted = this.#inbox.revokeWorkspace(workspaceId, at);
     broadcast(this.ctx.getWebSockets(), JSON.stringify({ type: "revoked", workspaceId } satisfies ServerMessage));
     return deleted;
+  }
+
+  /** The account was deleted: every socket is closed and everything the hub stored is erased. */
+  async forget(): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_ACCOUNT_DELETED, "account deleted");
+    await this.ctx.storage.deleteAll();
+    this.#inbox = new NotificationInbox(this.ctx.storage.sql);
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {

@@ -78,6 +78,20 @@ describe("the notifications fan-out", () => {
     socket.close();
   });
 
+  it("drops the workspace from the hub of a member who leaves", async () => {
+    const time = manualClock();
+    const api = domainApi(time);
+    const ws = await domainWorkspace(time);
+    const { project } = await addProject(api, ws);
+    await addTask(api, ws, project.id, { assigneeId: ws.viewer.id });
+    await relayEvents(env, { workspaceId: ws.id });
+    expect(await inbox(ws.viewer.id, ws.id)).toEqual(["task.created"]);
+
+    await expectStatus(await api.send(ws.viewer, "POST", `/v1/workspaces/${ws.id}/leave`), 204);
+
+    expect(await inbox(ws.viewer.id, ws.id)).toEqual([]);
+  });
+
   it("drops a deleted workspace's notifications from every member's hub", async () => {
     const time = manualClock();
     const api = domainApi(time);

@@ -18,6 +18,8 @@ export interface NotificationHubs {
   markRead(userId: string, marks: ReadMarks): Promise<{ updated: number; unreadCount: number }>;
   /** Deletes the user's notifications of `workspaceId` and refuses its earlier events from now on. */
   revokeWorkspace(userId: string, workspaceId: string): Promise<number>;
+  /** Closes the user's sockets and erases their hub: the account is gone. */
+  forget(userId: string): Promise<void>;
   /** Hands a WebSocket upgrade with a verified ticket to the ticket's user's hub; its answer is 101 or a refusal. */
   connect(ticket: RealtimeTicket, since: number | undefined): Promise<Response>;
 }
@@ -58,6 +60,7 @@ export function notificationHubs(namespace: DurableObjectNamespace<NotificationH
     list: (userId, query) => call(userId, (hub) => hub.list(query, clock())),
     markRead: (userId, marks) => call(userId, (hub) => hub.markRead(marks)),
     revokeWorkspace: (userId, workspaceId) => call(userId, (hub) => hub.revokeWorkspace(workspaceId, clock())),
+    forget: (userId) => call(userId, (hub) => hub.forget()),
     connect(ticket, since) {
       const url = new URL("https://notification-hub/connect");
       if (since !== undefined) url.searchParams.set("since", String(since));

@@ -1,12 +1,13 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
-import { HUB_HEADERS, type NotificationHub } from "../../../src/durable-objects/notification-hub";
+import { CLOSE_ACCOUNT_DELETED, HUB_HEADERS, type NotificationHub } from "../../../src/durable-objects/notification-hub";
 import { newId } from "../../../src/lib/ids";
 import { notificationHubs } from "../../../src/services/notifications/hubs";
 import { INBOX_LIMIT, MAX_DELIVERY, type NewNotification } from "../../../src/services/notifications/types";
 import { call } from "../../helpers/app";
 import { manualClock } from "../../helpers/clock";
+import { bearer } from "../../helpers/identity";
 import { expectProblem } from "../../helpers/problem";
 import { userAt } from "../workspaces/requests";
 import { hubs, notification, openSocket, TestSocket, ticketFor, upgrade } from "./sockets";
@@ -236,6 +237,18 @@ describe("the hub's inbox", () => {
     const rejoined = notification(workspaceId, { createdAt: new Date(Date.now() + 60_000).toISOString() });
     const elsewhere = notification();
     expect((await hubs().deliver(ada.id, [late, rejoined, elsewhere])).map((item) => item.id)).toEqual([rejoined.id, elsewhere.id]);
+  });
+
+  it("erases the hub of a deleted account and closes its sockets", async () => {
+    const ada = await userAt();
+    const socket = await openSocket(app, ada);
+    await hubs().deliver(ada.id, [notification()]);
+    await socket.waitFor(1);
+
+    expect((await call(app, "/v1/me", { method: "DELETE", headers: bearer(ada.accessToken) })).status).toBe(204);
+
+    expect((await socket.closed).code).toBe(CLOSE_ACCOUNT_DELETED);
+    expect(await hubs().list(ada.id, {})).toMatchObject({ notifications: [], latestSeq: 0, unreadCount: 0 });
   });
 
   it("keeps 30 days: older notifications are dropped, and a cursor from before them is told it missed some", async () => {

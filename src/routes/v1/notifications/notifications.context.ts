@@ -20,3 +20,12 @@ export async function revokeNotifications(c: Context<AppEnv>, userId: string, wo
     requestLog(c).error("notifications not revoked", { userId, workspaceId, error });
   }
 }
+
+/** Erases a deleted account's hub and closes its sockets; like a revocation, a hub that fails is logged. */
+export async function forgetNotifications(c: Context<AppEnv>, userId: string): Promise<void> {
+  try {
+    await hubsOf(c).forget(userId);
+  } catch (error) {
+    requestLog(c).error("notifications not erased", { userId, error });
+  }
+}
