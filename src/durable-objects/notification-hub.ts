@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { MAX_DELIVERY, MAX_PAGE, MAX_PAYLOAD_BYTES, MAX_READ_IDS, type ListQuery, type NewNotification, type Notification, type NotificationPage, type ReadMarks } from "../services/notifications/types";
+import { INBOX_MAX_AGE_MS, MAX_DELIVERY, MAX_PAGE, MAX_PAYLOAD_BYTES, MAX_READ_IDS, type ListQuery, type NewNotification, type Notification, type NotificationPage, type ReadMarks } from "../services/notifications/types";
 import { NotificationInbox, type TicketRefusal } from "./notification-inbox";
 
 /** The heartbeat: the runtime answers this text with PONG itself, without waking the object. */
@@ -52,10 +52,23 @@ interface SocketState {
 export class NotificationHub extends DurableObject<Env> {
   #inbox: NotificationInbox;
 
+  /** Whether a retention alarm is set, once known: a delivery does not read the alarm again while one is. */
+  #alarmSet: boolean | undefined;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#inbox = new NotificationInbox(ctx.storage.sql);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  /** Retention for a hub nobody reads: drops what grew too old, and wakes again when the next one will be. */
+  override async alarm(): Promise<void> {
+    this.#alarmSet = false;
+    const next = this.#inbox.expire(Date.now());
+    if (next !== null) {
+      await this.ctx.storage.setAlarm(next);
+      this.#alarmSet = true;
+    }
   }
 
   /**
@@ -92,7 +105,7 @@ export class NotificationHub extends DurableObject<Env> {
    * Takes notifications (idempotent by id: the relay is at-least-once), pushes the new ones to every
    * open socket, and returns them with their sequence numbers.
    */
-  deliver(notifications: readonly NewNotification[], now = Date.now()): Notification[] {
+  async deliver(notifications: readonly NewNotification[], now = Date.now()): Promise<Notification[]> {
     if (notifications.length > MAX_DELIVERY) throw new RangeError(`at most ${MAX_DELIVERY} notifications per delivery`);
     for (const notification of notifications) {
       if (encoder.encode(JSON.stringify(notification.payload)).byteLength > MAX_PAYLOAD_BYTES) throw new RangeError(`a notification's payload is at most ${MAX_PAYLOAD_BYTES} bytes`);
@@ -102,6 +115,8 @@ export class NotificationHub extends DurableObject<Env> {
       const sockets = this.ctx.getWebSockets();
       // Each message is serialised once, whatever the number of sockets.
       for (const notification of added) broadcast(sockets, JSON.stringify({ type: "notification", notification } satisfies ServerMessage));
+      // After the sends: nothing awaited may come between storing a notification and pushing it.
+      await this.#scheduleRetention(added[0]!);
     }
     return added;
   }
@@ -133,6 +148,7 @@ export class NotificationHub extends DurableObject<Env> {
   async forget(): Promise<void> {
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_ACCOUNT_DELETED, "account deleted");
     await this.ctx.storage.deleteAll();
+    this.#alarmSet = undefined;
     this.#inbox = new NotificationInbox(this.ctx.storage.sql);
   }
 
@@ -151,6 +167,14 @@ export class NotificationHub extends DurableObject<Env> {
 
   override webSocketError(ws: WebSocket): void {
     closeQuietly(ws, 1011, "error");
+  }
+
+  /** Sets the retention alarm for when `notification` grows too old, unless one is already set (it is for an older one). */
+  async #scheduleRetention(notification: Notification): Promise<void> {
+    this.#alarmSet ??= (await this.ctx.storage.getAlarm()) !== null;
+    if (this.#alarmSet) return;
+    this.#alarmSet = true;
+    await this.ctx.storage.setAlarm(Date.parse(notification.createdAt) + INBOX_MAX_AGE_MS);
   }
 
   /** At MAX_SOCKETS, closes the oldest socket to make room for a new one. */

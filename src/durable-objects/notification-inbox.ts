@@ -143,6 +143,14 @@ export class NotificationInbox {
     return cursor.rowsWritten === 0 ? "used" : null;
   }
 
+  /** Applies retention at `now`; returns when the oldest notification left will be too old, or null when none is left. */
+  expire(now: number): number | null {
+    this.#retain(now);
+    this.#sql.exec("DELETE FROM redeemed_tickets WHERE expires_at < ?", now - TICKET_GRACE_MS);
+    const { oldest } = this.#sql.exec<{ oldest: number | null }>("SELECT MIN(created_at) AS oldest FROM notifications").one();
+    return oldest === null ? null : oldest + INBOX_MAX_AGE_MS;
+  }
+
   /** Keeps the newest INBOX_LIMIT notifications of the last INBOX_MAX_AGE_MS, and remembers the newest seq dropped. */
   #retain(now: number): void {
     const floor = this.#state("last_seq") - INBOX_LIMIT;

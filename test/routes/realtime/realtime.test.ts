@@ -1,4 +1,4 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
 import { CLOSE_ACCOUNT_DELETED, HUB_HEADERS, type NotificationHub } from "../../../src/durable-objects/notification-hub";
@@ -237,6 +237,26 @@ describe("the hub's inbox", () => {
     const rejoined = notification(workspaceId, { createdAt: new Date(Date.now() + 60_000).toISOString() });
     const elsewhere = notification();
     expect((await hubs().deliver(ada.id, [late, rejoined, elsewhere])).map((item) => item.id)).toEqual([rejoined.id, elsewhere.id]);
+  });
+
+  it("drops notifications grown too old from a hub nobody reads, by its alarm", async () => {
+    const ada = await userAt();
+    // Delivered by a Worker whose clock is an hour behind, so the hub keeps it; past 30 days by the real clock.
+    const behind = notificationHubs(env.NOTIFICATION_HUB, { clock: () => Date.now() - 60 * 60 * 1000 });
+    const aging = notification(undefined, { createdAt: new Date(Date.now() - 30 * DAY - 60_000).toISOString() });
+    const recent = notification();
+    await behind.deliver(ada.id, [aging, recent]);
+
+    // Due already: the runtime may have run it; if not, this does.
+    await runDurableObjectAlarm(hubOf(ada.id));
+
+    const { ids, alarm } = await runInDurableObject(hubOf(ada.id), async (_, state) => ({
+      ids: state.storage.sql.exec<{ id: string }>("SELECT id FROM notifications").toArray().map((row) => row.id),
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(ids).toEqual([recent.id]);
+    // Next, when the one left grows too old (the runtime may move an alarm by some milliseconds).
+    expect(Math.abs(alarm! - (Date.parse(recent.createdAt) + 30 * DAY))).toBeLessThan(1000);
   });
 
   it("erases the hub of a deleted account and closes its sockets", async () => {
