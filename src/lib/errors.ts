@@ -35,6 +35,8 @@ export const ERROR_STATUS = {
   WEBHOOK_SIGNATURE_INVALID: 401,
   /** An inbound webhook whose headers or body are not in its scheme's syntax. */
   WEBHOOK_MALFORMED: 400,
+  /** A request to a WebSocket endpoint that is not a WebSocket upgrade. */
+  UPGRADE_REQUIRED: 426,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -317,6 +317,13 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     },
     ok: 202,
   },
+  // Real-time notifications: the ticket and the inbox are the signed-in user's own (a key gets none);
+  // the socket takes a ticket instead of credentials, and anything but an upgrade is refused whoever asks.
+  "POST /v1/realtime/ticket": { access: "user", request: () => post("/v1/realtime/ticket", undefined), ok: 201 },
+  "GET /v1/realtime": { access: "public", request: () => get("/v1/realtime"), ok: 426 },
+  "GET /v1/notifications": { access: "user", request: () => get("/v1/notifications"), ok: 200 },
+  "POST /v1/notifications/read": { access: "user", request: () => post("/v1/notifications/read", { upTo: 1 }), ok: 200 },
+
   "GET /v1/attachments/:attachmentId/content": {
     access: "public",
     request: async (context) => {

@@ -26,6 +26,7 @@ export const de: Messages = {
     BAD_GATEWAY: "Fehlerhaftes Gateway",
     WEBHOOK_SIGNATURE_INVALID: "Ungültige Webhook-Signatur",
     WEBHOOK_MALFORMED: "Fehlerhafter Webhook",
+    UPGRADE_REQUIRED: "Upgrade erforderlich",
   },
   details: {
     BAD_REQUEST: "Die Anfrage konnte nicht verstanden werden.",
@@ -50,6 +51,7 @@ export const de: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Eine Anfrage mit diesem Idempotency-Key wird noch bearbeitet; versuchen Sie es gleich erneut.",
     QUOTA_EXCEEDED: "Der Arbeitsbereich hat sein Speicherkontingent aufgebraucht.",
     BAD_GATEWAY: "Ein vorgelagerter Dienst hat nicht wie erwartet geantwortet; bitte später erneut versuchen.",
+    UPGRADE_REQUIRED: "Dieser Endpunkt öffnet einen WebSocket: senden Sie eine WebSocket-Upgrade-Anfrage.",
     methodNotAllowed: "{method} ist hier nicht erlaubt. Erlaubte Methoden: {allowed}.",
     payloadTooLarge: "Der Anfragetext überschreitet die Grenze von {limit} Bytes.",
     rateLimited: "Zu viele Anfragen; bitte in {seconds} Sekunden erneut versuchen.",
@@ -128,5 +130,8 @@ export const de: Messages = {
     webhookDeliveryAttempts: "Diese Zustellung hatte bereits {limit} Versuche, die höchste Zahl, die eine Zustellung haben darf.",
     // Attachment restore (issue 12).
     attachmentUploaderOrModerator: "Nur die Person, die die Datei hochgeladen hat, oder ein Owner oder Admin des Workspace kann sie wiederherstellen.",
+    // Echtzeit-Benachrichtigungen.
+    realtimeOrigin: "Der Ursprung dieser Seite darf keine Echtzeitverbindungen öffnen.",
+    realtimeTicket: "Dieses Ticket ist ungültig, abgelaufen oder wurde bereits verwendet; fordern Sie ein neues an (POST /v1/realtime/ticket).",
   },
 };

@@ -30,6 +30,7 @@ export const en = {
     BAD_GATEWAY: "Bad gateway",
     WEBHOOK_SIGNATURE_INVALID: "Invalid webhook signature",
     WEBHOOK_MALFORMED: "Malformed webhook",
+    UPGRADE_REQUIRED: "Upgrade required",
   } satisfies Record<ErrorCode, string>,
   details: {
     // One default per code, without placeholders, so any `new ApiError(code)` reads well.
@@ -55,6 +56,7 @@ export const en = {
     IDEMPOTENCY_KEY_IN_USE: "A request with this Idempotency-Key is still being processed; retry shortly.",
     QUOTA_EXCEEDED: "The workspace has used up its storage quota.",
     BAD_GATEWAY: "An upstream service did not answer as expected; retry later.",
+    UPGRADE_REQUIRED: "This endpoint opens a WebSocket: send a WebSocket upgrade request.",
     // Details with placeholders.
     methodNotAllowed: "{method} is not allowed here. Allowed methods: {allowed}.",
     payloadTooLarge: "The request body exceeds the limit of {limit} bytes.",
@@ -134,6 +136,9 @@ export const en = {
     webhookDeliveryAttempts: "This delivery already had {limit} attempts, the most one delivery may have.",
     // Attachment restore (issue 12).
     attachmentUploaderOrModerator: "Only the person who uploaded the file, or an owner or admin of the workspace, can restore it.",
+    // Real-time notifications.
+    realtimeOrigin: "This page's origin may not open real-time connections.",
+    realtimeTicket: "This ticket is invalid, has expired or was already used; ask for a new one (POST /v1/realtime/ticket).",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -5,6 +5,8 @@ import { auth } from "./auth/auth.index";
 import { hooks } from "./hooks/hooks.index";
 import { invitations } from "./invitations/invitations.index";
 import { me } from "./me/me.index";
+import { notifications } from "./notifications/notifications.index";
+import { realtime } from "./realtime/realtime.index";
 import { workspaces } from "./workspaces/index";
 
 /**
@@ -19,4 +21,6 @@ export const v1 = createRouter()
   .route("/workspaces", workspaces)
   .route("/invitations", invitations)
   .route("/attachments", attachments)
-  .route("/hooks", hooks);
+  .route("/hooks", hooks)
+  .route("/realtime", realtime)
+  .route("/notifications", notifications);
