@@ -6,13 +6,14 @@ import { buildWorker, formatBuild, kib, type BuildResult } from "./build.ts";
 
 /**
  * The one place the budget is stated: gzip level 9 of the minified bundle, in bytes.
- * The bundle measured about 372 KiB gzip (1,332 KiB raw) when this was set; 450 KiB leaves
- * about a fifth for growth, so a dependency that doubles the bundle fails the check while
- * ordinary features do not. Cloudflare's own limits (3 MiB compressed on the free plan,
+ * The bundle measured about 478 KiB gzip (1,667 KiB raw) when this was set, after the domain
+ * API, OAuth, webhooks and real-time notifications (it was 372 KiB at the first budget, 450);
+ * 575 KiB leaves about a fifth for growth, so a dependency that doubles the bundle fails the
+ * check while ordinary features do not. The largest share is zod (about 460 KiB raw). Cloudflare's own limits (3 MiB compressed on the free plan,
  * 10 MiB on paid plans) are far above it: the budget guards start-up time, not the upload.
  * Raise it deliberately, in this line, with the reason in the commit.
  */
-export const BUNDLE_GZIP_BUDGET_BYTES = 450 * 1024;
+export const BUNDLE_GZIP_BUDGET_BYTES = 575 * 1024;
 
 /** Whether a build fits the budget, and the line that says so. */
 export function checkBudget(result: BuildResult, budgetBytes = BUNDLE_GZIP_BUDGET_BYTES): { ok: boolean; message: string } {

@@ -1,5 +1,6 @@
 // `npm run bench`: builds the Worker, runs it and a bare Hono Worker on workerd directly, drives
-// every scenario in bench/scenarios.ts with autocannon over loopback, and prints one table.
+// every scenario in bench/scenarios.ts with autocannon over loopback, and prints one table; then the
+// fan-out scenario (bench/fan-out.ts): one notification to 1,000 sockets of one hub, its latencies.
 //
 // Settings (environment): BENCH_DURATION seconds per scenario (10), BENCH_WARMUP seconds of
 // discarded load before each (3), BENCH_CONNECTIONS (10), BENCH_ONLY a substring of the scenario
@@ -10,6 +11,7 @@ import { stopWorkerdOnSignals } from "./cli.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { fanOutScenarios, formatFanOut, runFanOut, type FanOutResult } from "./fan-out.ts";
 import { BUILD_ENV, buildBareWorker, buildWorker, formatBuild, type BuildResult } from "./build.ts";
 import { formatComparisons, formatResults, loadSettingsFromEnv, runScenario, type ScenarioResult } from "./load.ts";
 import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
@@ -23,6 +25,7 @@ const settings = loadSettingsFromEnv();
 const [load] = loadavg();
 const only = process.env.BENCH_ONLY;
 const selected: Scenario[] = only ? withBaselines(scenarios.filter((scenario) => scenario.name.includes(only))) : scenarios;
+const selectedFanOut = only ? fanOutScenarios.filter((scenario) => scenario.name.includes(only)) : fanOutScenarios;
 const keepLog = process.env.BENCH_KEEP_LOGS === "1";
 const instances: WorkerdInstance[] = [];
 let scratch: string | undefined;
@@ -42,9 +45,9 @@ async function cleanup(): Promise<void> {
 stopWorkerdOnSignals(cleanup);
 
 try {
-  if (selected.length === 0) throw new Error(`BENCH_ONLY=${JSON.stringify(only)} matches no scenario`);
+  if (selected.length === 0 && selectedFanOut.length === 0) throw new Error(`BENCH_ONLY=${JSON.stringify(only)} matches no scenario`);
   const { compatibilityDate, compatibilityFlags } = readWranglerCompatibility();
-  const workersNeeded = new Set<WorkerName>(selected.map((scenario) => scenario.worker));
+  const workersNeeded = new Set<WorkerName>([...selected, ...selectedFanOut].map((scenario) => scenario.worker));
 
   const bundles = new Map<WorkerName, BuildResult>();
   scratch = await mkdtemp(path.join(tmpdir(), "bench-"));
@@ -110,7 +113,7 @@ try {
   }
 
   console.log(
-    `\n${selected.length} scenario(s), each ${settings.warmup} s warm-up + ${settings.duration} s measured, ` +
+    `\n${selected.length + selectedFanOut.length} scenario(s), each ${settings.warmup} s warm-up + ${settings.duration} s measured, ` +
       `${settings.connections} connections, compatibility date ${compatibilityDate}, ${availableParallelism()} CPU(s), node ${process.version}\n`,
   );
   if (load !== undefined && load > availableParallelism() / 2) {
@@ -129,7 +132,21 @@ try {
     results.push(instance.name === "bare" ? result : { ...result, roundTrips: await sampleRoundTrips(instance.url, scenario, bench) });
   }
 
-  console.log(`\n${formatResults(results)}\n`);
+  const fanOutResults: FanOutResult[] = [];
+  for (const scenario of selectedFanOut) {
+    const instance = running.get(scenario.worker)!;
+    process.stdout.write(`running ${scenario.name}…\n`);
+    fanOutResults.push(await runFanOut(instance.url, session ?? (await signInForBench(instance.url)), scenario));
+  }
+
+  if (results.length > 0) console.log(`\n${formatResults(results)}\n`);
+  if (fanOutResults.length > 0) console.log(`\n${formatFanOut(fanOutResults)}\n`);
+  for (const result of fanOutResults) {
+    if (result.missing > 0) {
+      console.log(`error: ${result.name}: ${result.missing} notification(s) never arrived`);
+      process.exitCode = 1;
+    }
+  }
   for (const line of formatComparisons(selected, results)) console.log(line);
   for (const result of results) {
     if (result.unexpected > 0 || result.errors > 0) {

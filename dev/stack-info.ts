@@ -73,6 +73,8 @@ export type FaultStackName = (typeof FAULT_STACK_NAMES)[number];
 export const OWN_DATABASE_STACK_NAMES = [
   /** test/routes/admin/ip-rules.test.ts: the admins' IP rules apply to every request of the database */
   "ip-rules",
+  /** test/jobs/purge-expired.test.ts: the purge deletes every expired row of the database, and the hourly cron other files trigger would take its rows */
+  "expired-purge",
 ] as const;
 
 export type OwnDatabaseStackName = (typeof OWN_DATABASE_STACK_NAMES)[number];
@@ -114,6 +116,8 @@ export interface TestStacks {
   redisKeyPrefix: string;
   /** A stand-in OTLP collector and Sentry ingest that records what it is sent (dev/telemetry-receiver.ts). */
   telemetryReceiverUrl: string;
+  /** Outbound webhooks' receiver on loopback: records posts, answers the status its path names (dev/webhook-receiver.ts). */
+  webhookReceiverUrl: string;
   /** Google's and GitHub's stand-ins for sign-in, on loopback. */
   oauthProviders: OAuthMockInfo;
 }

@@ -5,6 +5,7 @@ import { startStack, type Stack } from "./stack.ts";
 import { FAULT_STACK_NAMES, OWN_DATABASE_STACK_NAMES, type FaultStackName, type OwnDatabaseStackName, type StackInfo, type TestStacks } from "./stack-info.ts";
 import { createTestDatabase } from "./test-database.ts";
 import { startTelemetryReceiver } from "./telemetry-receiver.ts";
+import { startWebhookReceiver } from "./webhook-receiver.ts";
 import { createTestKeyPrefix } from "./test-redis-keys.ts";
 import { TEST_POSTGRES_URL, TEST_REDIS_URL } from "./test-services.ts";
 
@@ -18,9 +19,10 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
   const keys = createTestKeyPrefix(TEST_REDIS_URL);
   const started: Stack[] = [];
   let receiver: Awaited<ReturnType<typeof startTelemetryReceiver>> | undefined;
+  let webhooks: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
   const mocks: Array<Awaited<ReturnType<typeof startOAuthMocks>>> = [];
   const close = async () => {
-    await Promise.all([...started.map((stack) => stack.close()), receiver?.close(), ...mocks.map((mock) => mock.close())]);
+    await Promise.all([...started.map((stack) => stack.close()), receiver?.close(), webhooks?.close(), ...mocks.map((mock) => mock.close())]);
     const cleaned = await Promise.allSettled([database.drop(), ...ownDatabases.map((own) => own.drop()), keys.clean()]);
     const failure = cleaned.find((result) => result.status === "rejected");
     if (failure) throw failure.reason;
@@ -34,6 +36,7 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
     const faultStacks = others.slice(0, FAULT_STACK_NAMES.length);
     const ownDatabaseStacks = others.slice(FAULT_STACK_NAMES.length);
     receiver = await startTelemetryReceiver();
+    webhooks = await startWebhookReceiver();
     mocks.push(await startOAuthMocks());
     await Promise.all([applyMigrations(database.url), applyMigrations(pgliteStack.databaseUrl), ...ownDatabases.map((own) => applyMigrations(own.url))]);
     return {
@@ -44,6 +47,7 @@ export async function startTestStacks(): Promise<{ stacks: TestStacks; close(): 
         ownDatabaseStacks: Object.fromEntries(OWN_DATABASE_STACK_NAMES.map((name, index) => [name, ownDatabaseStacks[index]!])) as Record<OwnDatabaseStackName, StackInfo>,
         redisKeyPrefix: keys.prefix,
         telemetryReceiverUrl: receiver.url,
+        webhookReceiverUrl: webhooks.url,
         oauthProviders: mocks[0]!.info,
       },
       close,

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { experimental_readRawConfig, unstable_readConfig } from "wrangler";
 import { describe, expect, it } from "vitest";
 import { CRONS } from "../src/jobs/crons.ts";
-import { QUEUE_KINDS, queueKind } from "../src/jobs/queue-kinds.ts";
+import { MAX_RETRIES, QUEUE_KINDS, queueKind } from "../src/jobs/queue-kinds.ts";
 import { isLoopbackHost } from "./loopback.ts";
 
 // Read with wrangler's own reader, so each environment is seen as a deploy sees it (inheritance included).
@@ -65,7 +65,9 @@ describe("the deploy configuration (wrangler.toml)", () => {
       expect(consumer!.max_retries, name).toBeLessThanOrEqual(10);
       expect(consumer!.dead_letter_queue, name).toMatch(/\S/);
       expect(consumer!.dead_letter_queue, name).not.toBe(producer!.queue);
-      expect(queueKind(producer!.queue), name).toBe(QUEUE_KINDS[binding as keyof typeof QUEUE_KINDS]);
+      const kind = QUEUE_KINDS[binding as keyof typeof QUEUE_KINDS];
+      expect(queueKind(producer!.queue), name).toBe(kind);
+      expect(consumer!.max_retries, name).toBe(MAX_RETRIES[kind]);
       return producer!.queue;
     });
     expect(new Set(queues).size).toBe(configs.length);

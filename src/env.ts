@@ -230,6 +230,8 @@ export const configSchema = z
      * 32 characters at least. Changing it makes every stored endpoint and source secret unreadable.
      */
     WEBHOOK_SECRETS_KEY: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 32)").max(512),
+    /** The DNS-over-HTTPS resolver (JSON API) outbound webhooks' hosts are resolved through before each attempt, to refuse private addresses. */
+    WEBHOOK_DNS_RESOLVER_URL: httpUrl.default("https://cloudflare-dns.com/dns-query"),
   })
   .refine((env) => Boolean(env.UPSTASH_REDIS_REST_URL) === Boolean(env.UPSTASH_REDIS_REST_TOKEN), {
     message: "set both or neither",
@@ -257,6 +259,7 @@ export const configSchema = z
     for (const setting of OAUTH_ENDPOINT_SETTINGS) {
       if (env[setting].startsWith("http:")) context.addIssue({ code: "custom", message: "must be https outside development and test", path: [setting] });
     }
+    if (env.WEBHOOK_DNS_RESOLVER_URL.startsWith("http:")) context.addIssue({ code: "custom", message: "must be https outside development and test", path: ["WEBHOOK_DNS_RESOLVER_URL"] });
     if (env.OAUTH_RETURN_ORIGINS.some((origin) => origin.startsWith("http:"))) {
       context.addIssue({ code: "custom", message: "must be https outside development and test", path: ["OAUTH_RETURN_ORIGINS"] });
     }

@@ -5,8 +5,10 @@ import { inboundConsumer } from "./jobs/inbound-deliveries";
 import { mailConsumer } from "./jobs/mail";
 import { deliveriesConsumer } from "./jobs/outbound-deliveries";
 import { purgeAttachmentsJob } from "./jobs/purge-attachments";
+import { purgeExpiredJob } from "./jobs/purge-expired";
 import { purgeWorkspacesJob } from "./jobs/purge-workspaces";
 import { queueConsumers } from "./jobs/queues";
+import { sweepDeliveriesJob } from "./jobs/sweep-deliveries";
 
 export { MetricsAggregator } from "./durable-objects/metrics-aggregator";
 export { NotificationHub } from "./durable-objects/notification-hub";
@@ -26,11 +28,13 @@ export default {
   }),
   scheduled(controller, env, ctx) {
     if (controller.cron === CRONS.everyMinute) {
-      // The sweep: events whose wake-up message was lost, and claims a dead relay left.
+      // The sweeps: events whose wake-up message was lost, and claims a dead relay left; webhook deliveries whose message was lost.
       ctx.waitUntil(relayEvents(env));
+      ctx.waitUntil(sweepDeliveriesJob(env));
       return;
     }
     ctx.waitUntil(purgeWorkspacesJob(env));
     ctx.waitUntil(purgeAttachmentsJob(env));
+    ctx.waitUntil(purgeExpiredJob(env));
   },
 } satisfies ExportedHandler<Env>;

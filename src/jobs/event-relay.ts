@@ -4,6 +4,7 @@ import { systemClock, type Clock } from "../lib/clock";
 import { createLogger } from "../lib/logger";
 import { relayOnce, RELAY_BATCH_SIZE, type EventSubscriber, type RelayScope } from "../services/events/relay";
 import { eventSubscribers, type SubscriberContext } from "./event-subscribers";
+import { JobCounts, reportJobCounts } from "./job-metrics";
 
 /** Rounds one run takes at most (RELAY_BATCH_SIZE events each); the next nudge or sweep takes the rest. */
 export const MAX_RELAY_ROUNDS = 10;
@@ -29,11 +30,15 @@ export async function relayEvents(env: Env, { clock = systemClock, subscribers =
   const db = createDatabase(loaded.config);
   const handlers = subscribers({ env, config: loaded.config, db, logger, clock });
   let relayed = 0;
+  const counts = new JobCounts("events");
   try {
     for (let round = 0; round < MAX_RELAY_ROUNDS; round++) {
       // Each round depends on the last (it claims what the last left), so they run one after another.
       const outcome = await relayOnce(db, handlers, () => new Date(clock()), { limit, workspaceId });
       relayed += outcome.relayed;
+      counts.add("ok", outcome.relayed);
+      // Not lost: the claim runs out and the next run hands them over again.
+      if (outcome.failed.length > 0) counts.add("retried", outcome.claimed);
       for (const { subscriber, error } of outcome.failed) logger.error("events not relayed", { subscriber, count: outcome.claimed, error });
       if (outcome.failed.length > 0 || outcome.claimed < limit) break;
     }
@@ -41,6 +46,7 @@ export async function relayEvents(env: Env, { clock = systemClock, subscribers =
     logger.error("event relay failed", { error });
   }
   if (relayed > 0) logger.info("events relayed", { count: relayed });
+  await reportJobCounts(env, counts, logger);
   return relayed;
 }
 

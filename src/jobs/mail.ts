@@ -7,6 +7,8 @@ import { NO_TRACER, RequestTracer, type Tracer } from "../lib/tracing/tracer";
 import { createMailer, type Mailer } from "../services/mail/mailer";
 import { MailMessageSchema } from "../services/mail/message";
 import { renderMail } from "../services/mail/templates/render";
+import { JobCounts, reportJobCounts, type JobOutcome } from "./job-metrics";
+import { isLastAttempt } from "./queue-kinds";
 
 /** A failed mail waits 30 s before its second attempt, doubling after each, at most 10 minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -40,7 +42,10 @@ export function mailConsumer({ mailer = defaultMailer }: MailConsumerOptions = {
     // A batch starts a trace of its own: its messages do not carry the requests' trace context.
     const tracer = config.TRACING === "on" ? new RequestTracer(startTrace(undefined)) : undefined;
     const send = mailer(config, tracer ?? NO_TRACER);
-    await Promise.all(batch.messages.map((message) => deliver(message, config, send, logger)));
+    const outcomes = await Promise.all(batch.messages.map((message) => deliver(message, config, send, logger)));
+    const counts = new JobCounts("mail");
+    for (const outcome of outcomes) counts.add(outcome);
+    ctx.waitUntil(reportJobCounts(env, counts, logger));
     if (!tracer) return;
     const attributes = { "messaging.system": "cloudflare_queues", "messaging.destination.name": batch.queue, "messaging.batch.message_count": batch.messages.length };
     emitSpans(tracer.finish(`process ${batch.queue}`, attributes, false, "consumer"), {
@@ -53,23 +58,26 @@ export function mailConsumer({ mailer = defaultMailer }: MailConsumerOptions = {
   };
 }
 
-async function deliver(message: Message, config: Config, mailer: Mailer, logger: Logger): Promise<void> {
+async function deliver(message: Message, config: Config, mailer: Mailer, logger: Logger): Promise<JobOutcome> {
   const fields = { messageId: message.id, attempts: message.attempts };
   const parsed = MailMessageSchema.safeParse(message.body);
   if (!parsed.success) {
     // Paths and codes only: the values are a recipient and a token.
     logger.error("mail message refused", { ...fields, issues: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(message)"}: ${issue.code}`) });
     message.ack();
-    return;
+    return "dropped";
   }
   const mail = parsed.data;
   try {
     await mailer.send({ ...renderMail(mail, config.APP_URL), to: mail.to, template: mail.template, locale: mail.locale, idempotencyKey: message.id });
     message.ack();
     logger.info("mail sent", { ...fields, template: mail.template });
+    return "ok";
   } catch (error) {
-    logger.warn("mail not sent; retrying", { ...fields, template: mail.template, error });
+    const last = isLastAttempt("mail", message.attempts);
+    logger[last ? "error" : "warn"](last ? "mail not sent; giving up to the dead-letter queue" : "mail not sent; retrying", { ...fields, template: mail.template, error });
     message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    return last ? "failed" : "retried";
   }
 }
 

@@ -3,6 +3,7 @@ import { loadConfig } from "../env";
 import { attachmentStore } from "../lib/attachment-store";
 import { systemClock, type Clock } from "../lib/clock";
 import { createLogger } from "../lib/logger";
+import { JobCounts, reportJobCounts } from "./job-metrics";
 import { ATTACHMENT_PURGE_BATCH_SIZE, purgeAttachments } from "../services/domain/attachment-purge";
 
 export interface AttachmentPurgeOptions {
@@ -23,10 +24,15 @@ export async function purgeAttachmentsJob(env: Env, { clock = systemClock, limit
     logger.error("invalid configuration", { settings: loaded.settings });
     return;
   }
+  const counts = new JobCounts("purge-attachments");
   try {
     const purged = await purgeAttachments(createDatabase(loaded.config), attachmentStore(env.ATTACHMENTS), clock(), limit);
+    counts.add("ok", purged.length);
     logger.info("attachment files purged", { count: purged.length, more: purged.length === limit });
   } catch (error) {
+    // The next run tries again: nothing is given up.
+    counts.add("retried");
     logger.error("attachment files not purged", { error });
   }
+  await reportJobCounts(env, counts, logger);
 }

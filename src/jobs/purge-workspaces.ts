@@ -2,6 +2,7 @@ import { createDatabase } from "../db/client";
 import { loadConfig } from "../env";
 import { systemClock, type Clock } from "../lib/clock";
 import { createLogger } from "../lib/logger";
+import { JobCounts, reportJobCounts } from "./job-metrics";
 import { PURGE_BATCH_SIZE, purgeDeletedWorkspaces } from "../services/workspaces/purge";
 
 export interface WorkspacePurgeOptions {
@@ -22,10 +23,15 @@ export async function purgeWorkspacesJob(env: Env, { clock = systemClock, limit 
     logger.error("invalid configuration", { settings: loaded.settings });
     return;
   }
+  const counts = new JobCounts("purge-workspaces");
   try {
     const purged = await purgeDeletedWorkspaces(createDatabase(loaded.config), clock(), limit);
+    counts.add("ok", purged.length);
     logger.info("deleted workspaces purged", { count: purged.length, more: purged.length === limit });
   } catch (error) {
+    // The next run tries again: nothing is given up.
+    counts.add("retried");
     logger.error("deleted workspaces not purged", { error });
   }
+  await reportJobCounts(env, counts, logger);
 }

@@ -15,3 +15,15 @@ const QUEUE_NAME = /^edge-backend-(mail|events|deliveries|inbound)(?:-(?!dlq$)[a
 export function queueKind(name: string): QueueKind | undefined {
   return QUEUE_NAME.exec(name)?.[1] as QueueKind | undefined;
 }
+
+/**
+ * Each queue's `max_retries` in wrangler.toml (dev/wrangler-config.test.ts holds them equal): a
+ * message whose delivery fails on attempt `max_retries + 1` goes to the dead-letter queue, and the
+ * consumer counts it failed rather than retried.
+ */
+export const MAX_RETRIES: Record<QueueKind, number> = { mail: 5, events: 10, deliveries: 10, inbound: 8 };
+
+/** Whether a message on attempt `attempts` (from 1) that fails now is given up for good. */
+export function isLastAttempt(kind: QueueKind, attempts: number): boolean {
+  return attempts > MAX_RETRIES[kind];
+}

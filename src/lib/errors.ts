@@ -31,6 +31,12 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_KEY_IN_USE: 409,
   QUOTA_EXCEEDED: 409,
   BAD_GATEWAY: 502,
+  /** An inbound webhook whose signature is missing, does not match the raw body, or whose timestamp is outside the tolerance. */
+  WEBHOOK_SIGNATURE_INVALID: 401,
+  /** An inbound webhook whose headers or body are not in its scheme's syntax. */
+  WEBHOOK_MALFORMED: 400,
+  /** A request to a WebSocket endpoint that is not a WebSocket upgrade. */
+  UPGRADE_REQUIRED: 426,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

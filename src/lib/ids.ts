@@ -42,6 +42,18 @@ export function newId(kind: IdKind): string {
   return id;
 }
 
+/**
+ * The id of `kind` that `seed` always gives: for a row that must be written at most once per cause,
+ * so a second attempt collides on the primary key instead of adding a copy. Not secret, not random.
+ * @example await derivedId("comment", `${inboundDeliveryId}|WEB-42`)
+ */
+export async function derivedId(kind: IdKind, seed: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${kind}|${seed}`)));
+  let id = `${ID_PREFIXES[kind]}_`;
+  for (const byte of bytes.subarray(0, LENGTH)) id += ALPHABET[byte & 31];
+  return id;
+}
+
 /** Whether `value` is shaped like an id of `kind`; check before a lookup. */
 export function isId(kind: IdKind, value: string): boolean {
   return new RegExp(`^${ID_PREFIXES[kind]}_[${ALPHABET}]{${LENGTH}}$`).test(value);

@@ -1,12 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { call, testApp } from "../helpers/app";
-import { PRODUCTION_PROVIDER_ENDPOINTS } from "../helpers/deployed-settings";
+import { DEPLOYED_MAIL_PROVIDER, DEPLOYED_METRICS, PRODUCTION_PROVIDER_ENDPOINTS } from "../helpers/deployed-settings";
 import { expectNoLeak, expectProblem } from "../helpers/problem";
-
-/** The mail provider's settings, which staging and production require. */
-const MAIL_PROVIDER = { MAIL_API_URL: "https://mail.example.test/emails", MAIL_API_KEY: "re_test", MAIL_FROM: "Example <no-reply@example.test>" };
-/** The bearer token of GET /metrics, which staging and production require. */
-const METRICS = { METRICS_TOKEN: "a-metrics-token-of-32-characters" };
 
 const DEPLOYED_PROVIDERS = PRODUCTION_PROVIDER_ENDPOINTS;
 
@@ -56,18 +51,18 @@ describe("configuration", () => {
   });
 
   it("accepts staging without the local stack's settings", async () => {
-    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: "", ...MAIL_PROVIDER, ...DEPLOYED_PROVIDERS, ...METRICS });
+    const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: "staging", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: "", ...DEPLOYED_MAIL_PROVIDER, ...DEPLOYED_PROVIDERS, ...DEPLOYED_METRICS });
     expect(response.status).toBe(200);
   });
 
   it.each(["staging", "production"])("requires METRICS_TOKEN in %s, and a long one", async (appEnv) => {
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const deployed = { APP_ENV: appEnv, NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER, ...DEPLOYED_PROVIDERS };
+    const deployed = { APP_ENV: appEnv, NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...DEPLOYED_MAIL_PROVIDER, ...DEPLOYED_PROVIDERS };
     expect((await expectProblem(await call(app, "/v1/test/ok", undefined, deployed), { status: 500, code: "CONFIGURATION_ERROR" })).detail).toContain("METRICS_TOKEN");
     const short = await call(app, "/v1/test/ok", undefined, { ...deployed, METRICS_TOKEN: "short" });
     expect((await expectProblem(short, { status: 500, code: "CONFIGURATION_ERROR" })).detail).toContain("METRICS_TOKEN");
     vi.restoreAllMocks();
-    expect((await call(app, "/v1/test/ok", undefined, { ...deployed, ...METRICS })).status).toBe(200);
+    expect((await call(app, "/v1/test/ok", undefined, { ...deployed, ...DEPLOYED_METRICS })).status).toBe(200);
   });
 
   it.each([
@@ -76,7 +71,7 @@ describe("configuration", () => {
   ])("refuses a %s ATTACHMENT_URL_SECRET in every environment: download links would be forgeable", async (_, secret) => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     for (const appEnv of ["test", "production"]) {
-      const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: appEnv, NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER, ATTACHMENT_URL_SECRET: secret });
+      const response = await call(app, "/v1/test/ok", undefined, { APP_ENV: appEnv, NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...DEPLOYED_MAIL_PROVIDER, ATTACHMENT_URL_SECRET: secret });
       const problem = await expectProblem(response, { status: 500, code: "CONFIGURATION_ERROR" });
       expect(problem.detail).toContain("ATTACHMENT_URL_SECRET");
     }
@@ -102,7 +97,7 @@ describe("configuration", () => {
   });
 
   describe("sign-in providers", () => {
-    const PRODUCTION = { APP_ENV: "production", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...MAIL_PROVIDER, ...DEPLOYED_PROVIDERS, ...METRICS };
+    const PRODUCTION = { APP_ENV: "production", NEON_HTTP_ENDPOINT: undefined, NEON_WS_PROXY: undefined, ...DEPLOYED_MAIL_PROVIDER, ...DEPLOYED_PROVIDERS, ...DEPLOYED_METRICS };
 
     it("refuses provider endpoints and return origins without TLS in production, and names each", async () => {
       vi.spyOn(console, "error").mockImplementation(() => {});
@@ -140,14 +135,14 @@ describe("configuration", () => {
 
     it.each(["staging", "production"])("refuses the outbox in %s, even with the provider configured", async (appEnv) => {
       vi.spyOn(console, "error").mockImplementation(() => {});
-      const response = await call(app, "/v1/test/ok", undefined, { ...STAGING, ...MAIL_PROVIDER, APP_ENV: appEnv, MAIL_TRANSPORT: "outbox" });
+      const response = await call(app, "/v1/test/ok", undefined, { ...STAGING, ...DEPLOYED_MAIL_PROVIDER, APP_ENV: appEnv, MAIL_TRANSPORT: "outbox" });
       expect((await expectProblem(response, { status: 500, code: "CONFIGURATION_ERROR" })).detail).toContain("MAIL_TRANSPORT");
       vi.restoreAllMocks();
     });
 
     it("refuses a provider URL without TLS, and a sender that would break its header line, in production", async () => {
       vi.spyOn(console, "error").mockImplementation(() => {});
-      const overrides = { ...STAGING, ...MAIL_PROVIDER, APP_ENV: "production", MAIL_API_URL: "http://mail.example.test/emails", MAIL_FROM: "Example <a@example.test>\r\nBcc: b@example.test" };
+      const overrides = { ...STAGING, ...DEPLOYED_MAIL_PROVIDER, APP_ENV: "production", MAIL_API_URL: "http://mail.example.test/emails", MAIL_FROM: "Example <a@example.test>\r\nBcc: b@example.test" };
       const problem = await expectProblem(await call(app, "/v1/test/ok", undefined, overrides), { status: 500, code: "CONFIGURATION_ERROR" });
       expect(problem.detail).toContain("MAIL_API_URL");
       expect(problem.detail).toContain("MAIL_FROM");
@@ -161,7 +156,7 @@ describe("configuration", () => {
       const problem = await expectProblem(await call(app, "/v1/test/ok", undefined, { MAIL_TRANSPORT: "provider" }), { status: 500, code: "CONFIGURATION_ERROR" });
       expect(problem.detail).toContain("MAIL_API_KEY");
       vi.restoreAllMocks();
-      expect((await call(app, "/v1/test/ok", undefined, { MAIL_TRANSPORT: "provider", ...MAIL_PROVIDER })).status).toBe(200);
+      expect((await call(app, "/v1/test/ok", undefined, { MAIL_TRANSPORT: "provider", ...DEPLOYED_MAIL_PROVIDER })).status).toBe(200);
     });
   });
 });

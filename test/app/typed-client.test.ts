@@ -44,6 +44,14 @@ describe("the typed client (hono/client over AppType)", () => {
       // @ts-expect-error a role's permissions come from the permission list
       api.v1.workspaces[":workspaceId"].roles.$post({ param: { workspaceId: "ws_x" }, json: { name: "Role", permissions: ["everything"] } }),
     ];
+    // And these must compile: every router is one method chain, so AppType carries the domain's routes too.
+    const right = () => [
+      api.v1.workspaces[":workspaceId"].tasks[":taskId"].$get({ param: { workspaceId: "ws_x", taskId: "WEB-1" } }),
+      api.v1.workspaces[":workspaceId"].projects.$get({ param: { workspaceId: "ws_x" }, query: {} }),
+      api.v1.workspaces[":workspaceId"].tasks[":taskId"].comments[":commentId"].$get({ param: { workspaceId: "ws_x", taskId: "tsk_x", commentId: "cmt_x" } }),
+      api.v1.workspaces[":workspaceId"].attachments.deleted.$get({ param: { workspaceId: "ws_x" }, query: {} }),
+    ];
     expect(typeof wrong).toBe("function");
+    expect(typeof right).toBe("function");
   });
 });

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
-import { apiKeys, attachments, comments, projects, tasks, workspaceInvitations, workspaceRoles } from "../../src/db/schema";
+import { apiKeys, attachments, comments, events, projects, tasks, webhookDeliveries, webhookEndpoints, workspaceInvitations, workspaceRoles } from "../../src/db/schema";
 import { newId } from "../../src/lib/ids";
 import type { Permission } from "../../src/lib/permissions";
+import { sealSecret } from "../../src/lib/secret-box";
 import { signAttachmentLink } from "../../src/lib/signed-urls";
 import { createOpaqueToken, generateApiKey, hashOpaqueToken } from "../../src/lib/tokens";
 import { db } from "../helpers/accounts";
@@ -74,11 +75,11 @@ export async function insertComment(workspaceId: string, taskId: string, authorI
   return id;
 }
 
-/** A ready attachment by `createdBy` on task `taskId` of `workspaceId`, its file in R2 when `stored`; its id. */
-export async function insertAttachment(workspaceId: string, taskId: string, createdBy: string, { stored = false } = {}): Promise<{ id: string }> {
+/** A ready attachment by `createdBy` on task `taskId` of `workspaceId`, its file in R2 when `stored`, deleted when `deleted`; its id. */
+export async function insertAttachment(workspaceId: string, taskId: string, createdBy: string, { stored = false, deleted = false } = {}): Promise<{ id: string }> {
   const id = newId("attachment");
   const objectKey = `${workspaceId}/${id}`;
-  await db.insert(attachments).values({ id, workspaceId, taskId, objectKey, fileName: "case.txt", contentType: "text/plain", size: 5, status: "ready", createdBy, updatedBy: createdBy });
+  await db.insert(attachments).values({ id, workspaceId, taskId, objectKey, fileName: "case.txt", contentType: "text/plain", size: 5, status: "ready", createdBy, updatedBy: createdBy, deletedAt: deleted ? new Date() : null });
   if (stored) await env.ATTACHMENTS.put(objectKey, "hello");
   return { id };
 }
@@ -87,4 +88,18 @@ export async function insertAttachment(workspaceId: string, taskId: string, crea
 export async function signedLinkOf(attachmentId: string): Promise<string> {
   const expires = Math.floor(Date.now() / 1000) + 300;
   return `/v1/attachments/${attachmentId}/content?expires=${expires}&sig=${await signAttachmentLink(env.ATTACHMENT_URL_SECRET!, attachmentId, expires)}`;
+}
+
+/** A live webhook endpoint of `workspaceId` (its secret sealed under the run's key), and one delivery to it of an event of the workspace; their ids. */
+export async function insertWebhookDelivery(workspaceId: string, createdBy: string): Promise<{ endpointId: string; deliveryId: string }> {
+  const endpointId = newId("webhookEndpoint");
+  const eventId = newId("event");
+  const deliveryId = newId("webhookDelivery");
+  const secretSealed = await sealSecret(env.WEBHOOK_SECRETS_KEY!, endpointId, "whsec_cm91dGUgdGFibGUgc2VjcmV0IG9mIDI0Ynl0ZXM=");
+  await db.batch([
+    db.insert(webhookEndpoints).values({ id: endpointId, workspaceId, url: "https://hooks.example.com/route-table", secretSealed, createdBy, updatedBy: createdBy }),
+    db.insert(events).values({ id: eventId, workspaceId, type: "task.created", subjectType: "task", subjectId: "tsk_route_table", payload: {} }),
+    db.insert(webhookDeliveries).values({ id: deliveryId, workspaceId, endpointId, eventId, eventType: "task.created", status: "failed", attempts: 8 }),
+  ]);
+  return { endpointId, deliveryId };
 }

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { workspaceMembers, workspaces } from "../../src/db/schema";
 import { db } from "../helpers/accounts";
-import { insertAttachment, insertComment, insertInvitation, insertKey, insertProject, insertRole, insertTask, randomProjectKey, signedLinkOf } from "./fixtures";
+import { insertAttachment, insertComment, insertInvitation, insertKey, insertProject, insertRole, insertTask, insertWebhookDelivery, randomProjectKey, signedLinkOf } from "./fixtures";
+import { insertInboundDelivery, insertWebhookSource } from "./inbound-fixtures";
 import { passwordlessUser } from "./principals";
 import type { Principal, World } from "./principals";
 
@@ -241,6 +242,8 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     request: async (context) => post(workspacePath(context, `/tasks/${await taskOf(context)}/comments`), { body: "Looks good." }),
     ok: 201,
   },
+  "GET /v1/workspaces/:workspaceId/comments/deleted": { access: "workspace", request: (context) => get(workspacePath(context, "/comments/deleted")), ok: 200 },
+  "GET /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId": { access: "workspace", request: async (context) => get(workspacePath(context, await commentPath(context))), ok: 200 },
   "PATCH /v1/workspaces/:workspaceId/tasks/:taskId/comments/:commentId": {
     access: "workspace",
     request: async (context) => patch(workspacePath(context, await commentPath(context)), { body: "Edited." }),
@@ -274,6 +277,53 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     ok: 200,
   },
   "DELETE /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId": { access: "workspace", request: async (context) => del(workspacePath(context, await attachmentPath(context))), ok: 204 },
+  "GET /v1/workspaces/:workspaceId/attachments/deleted": { access: "workspace", request: (context) => get(workspacePath(context, "/attachments/deleted")), ok: 200 },
+  // The deleted attachment was uploaded by the principal (by A's owner for a key): a key, neither its uploader nor an owner or admin, gets 403.
+  "POST /v1/workspaces/:workspaceId/tasks/:taskId/attachments/:attachmentId/restore": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `${await attachmentPath(context, { deleted: true })}/restore`), undefined),
+    ok: 200,
+    overrides: { keyWithScope: 403 },
+  },
+  // Outbound webhooks: each case acts on an endpoint of its own, with one failed delivery.
+  "GET /v1/workspaces/:workspaceId/webhook-endpoints": { access: "workspace", request: (context) => get(workspacePath(context, "/webhook-endpoints")), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/webhook-endpoints": {
+    access: "workspace",
+    request: (context) => post(workspacePath(context, "/webhook-endpoints"), { url: "https://hooks.example.com/created", eventTypes: ["task.created"] }),
+    ok: 201,
+  },
+  "GET /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId": { access: "workspace", request: async (context) => get(workspacePath(context, await endpointPath(context))), ok: 200 },
+  "PATCH /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId": {
+    access: "workspace",
+    request: async (context) => patch(workspacePath(context, await endpointPath(context)), { description: "Changed" }),
+    ok: 200,
+  },
+  "DELETE /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId": { access: "workspace", request: async (context) => del(workspacePath(context, await endpointPath(context))), ok: 204 },
+  "POST /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId/rotate-secret": {
+    access: "workspace",
+    request: async (context) => post(workspacePath(context, `${await endpointPath(context)}/rotate-secret`), { overlapSeconds: 60 }),
+    ok: 200,
+  },
+  "GET /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId/deliveries": {
+    access: "workspace",
+    request: async (context) => get(workspacePath(context, `${await endpointPath(context)}/deliveries`)),
+    ok: 200,
+  },
+  "POST /v1/workspaces/:workspaceId/webhook-endpoints/:endpointId/deliveries/:deliveryId/retry": {
+    access: "workspace",
+    request: async (context) => {
+      const { endpointId, deliveryId } = await insertWebhookDelivery(context.world.workspaceId, context.world.owner.id);
+      return post(workspacePath(context, `/webhook-endpoints/${endpointId}/deliveries/${deliveryId}/retry`), undefined);
+    },
+    ok: 202,
+  },
+  // Real-time notifications: the ticket and the inbox are the signed-in user's own (a key gets none);
+  // the socket takes a ticket instead of credentials, and anything but an upgrade is refused whoever asks.
+  "POST /v1/realtime/ticket": { access: "user", request: () => post("/v1/realtime/ticket", undefined), ok: 201 },
+  "GET /v1/realtime": { access: "public", request: () => get("/v1/realtime"), ok: 426 },
+  "GET /v1/notifications": { access: "user", request: () => get("/v1/notifications"), ok: 200 },
+  "POST /v1/notifications/read": { access: "user", request: () => post("/v1/notifications/read", { upTo: 1 }), ok: 200 },
+
   "GET /v1/attachments/:attachmentId/content": {
     access: "public",
     request: async (context) => {
@@ -282,7 +332,32 @@ export const ROUTE_TABLE: Record<string, RouteEntry> = {
     },
     ok: 200,
   },
+
+  // Inbound webhooks: a workspace's sources and their delivery log; the hook itself is the sender's,
+  // refused at its headers (no GitHub delivery id, no signature) whoever asks.
+  "POST /v1/hooks/:sourceId": { access: "public", request: async ({ world }) => post(`/v1/hooks/${await insertWebhookSource(world.workspaceId, world.owner.id)}`), ok: 400 },
+  "GET /v1/workspaces/:workspaceId/webhook-sources": { access: "workspace", request: (context) => get(workspacePath(context, "/webhook-sources")), ok: 200 },
+  "POST /v1/workspaces/:workspaceId/webhook-sources": { access: "workspace", request: (context) => post(workspacePath(context, "/webhook-sources"), { kind: "github", name: "Deploys" }), ok: 201 },
+  "GET /v1/workspaces/:workspaceId/webhook-sources/:sourceId": { access: "workspace", request: async (context) => get(workspacePath(context, `/webhook-sources/${await sourceOf(context)}`)), ok: 200 },
+  "DELETE /v1/workspaces/:workspaceId/webhook-sources/:sourceId": { access: "workspace", request: async (context) => del(workspacePath(context, `/webhook-sources/${await sourceOf(context)}`)), ok: 204 },
+  "GET /v1/workspaces/:workspaceId/webhook-sources/:sourceId/deliveries": {
+    access: "workspace",
+    request: async (context) => get(workspacePath(context, `/webhook-sources/${await sourceOf(context)}/deliveries`)),
+    ok: 200,
+  },
+  "POST /v1/workspaces/:workspaceId/webhook-sources/:sourceId/deliveries/:deliveryId/replay": {
+    access: "workspace",
+    request: async (context) => {
+      const { sourceId, id } = await insertInboundDelivery(context.world.workspaceId, context.world.owner.id);
+      return post(workspacePath(context, `/webhook-sources/${sourceId}/deliveries/${id}/replay`), undefined);
+    },
+    ok: 202,
+  },
 };
+
+function sourceOf({ world }: CaseContext): Promise<string> {
+  return insertWebhookSource(world.workspaceId, world.owner.id);
+}
 
 function projectOf({ world }: CaseContext, options: { deleted?: boolean } = {}): Promise<string> {
   return insertProject(world.workspaceId, world.owner.id, options);
@@ -295,10 +370,14 @@ function taskOf({ world }: CaseContext, options: { deleted?: boolean } = {}): Pr
 /** A PNG's signature and some bytes: what an upload case sends. */
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
 
-/** `/tasks/:taskId/attachments/:attachmentId` of a ready attachment on a live task of A. */
-async function attachmentPath(context: CaseContext): Promise<string> {
+/**
+ * `/tasks/:taskId/attachments/:attachmentId` of a ready attachment on a live task of A, uploaded by A's
+ * owner; a deleted one uploaded by the principal when `deleted` (restoring is for its uploader, owners and admins).
+ */
+async function attachmentPath(context: CaseContext, { deleted = false } = {}): Promise<string> {
   const taskId = await taskOf(context);
-  return `/tasks/${taskId}/attachments/${(await insertAttachment(context.world.workspaceId, taskId, context.world.owner.id)).id}`;
+  const uploader = deleted ? userOf(context) : context.world.owner.id;
+  return `/tasks/${taskId}/attachments/${(await insertAttachment(context.world.workspaceId, taskId, uploader, { deleted })).id}`;
 }
 
 /** The user a principal signs in as, where it is a member of A; A's owner for everyone else. */
@@ -315,6 +394,11 @@ async function commentPath(context: CaseContext, { deleted = false } = {}): Prom
 
 async function invitationOf({ world }: CaseContext): Promise<string> {
   return insertInvitation(world.workspaceId, await insertRole(world.workspaceId, ["member:invite"]));
+}
+
+/** `/webhook-endpoints/:endpointId` of a live endpoint of A. */
+async function endpointPath({ world }: CaseContext): Promise<string> {
+  return `/webhook-endpoints/${(await insertWebhookDelivery(world.workspaceId, world.owner.id)).endpointId}`;
 }
 
 async function keyOf({ world }: CaseContext): Promise<string> {

@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
-import { authorship } from "./domain-columns";
+import { authorship, workspaceColumn } from "./domain-columns";
 import { softDelete, timestamps } from "./columns";
 import { tasks } from "./tasks";
-import { workspaces } from "./workspaces";
 
 export const ATTACHMENT_STATUSES = ["pending", "ready"] as const;
 
@@ -16,9 +15,7 @@ export const attachments = pgTable(
   "attachments",
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
+    workspaceId: workspaceColumn(),
     taskId: text()
       .notNull()
       .references(() => tasks.id, { onDelete: "cascade" }),
@@ -41,6 +38,8 @@ export const attachments = pgTable(
     index("attachments_task_created_idx").on(table.taskId, table.createdAt, table.id).where(sql`${table.deletedAt} is null`),
     // The quota's sum: every attachment not yet purged.
     index("attachments_workspace_size_idx").on(table.workspaceId, table.size).where(sql`${table.purgedAt} is null`),
+    // The list of deleted attachments that can still be restored, newest deletion first.
+    index("attachments_workspace_deleted_idx").on(table.workspaceId, table.deletedAt, table.id).where(sql`${table.deletedAt} is not null and ${table.purgedAt} is null`),
     // The purge job's scan: deleted or abandoned uploads not yet removed from R2.
     index("attachments_purge_idx").on(table.updatedAt).where(sql`${table.purgedAt} is null and (${table.deletedAt} is not null or ${table.status} = 'pending')`),
     check("attachments_size", sql`${table.size} >= 0`),

@@ -1,18 +1,15 @@
 import { sql } from "drizzle-orm";
 import { check, index, pgTable, text } from "drizzle-orm/pg-core";
-import { authorship, tsvector } from "./domain-columns";
+import { authorship, tsvector, workspaceColumn } from "./domain-columns";
 import { softDelete, timestamps } from "./columns";
 import { tasks } from "./tasks";
-import { workspaces } from "./workspaces";
 
 /** A comment on a task; its body is searched with the task's title and description. */
 export const comments = pgTable(
   "comments",
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
+    workspaceId: workspaceColumn(),
     taskId: text()
       .notNull()
       .references(() => tasks.id, { onDelete: "cascade" }),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
-import { workspaces } from "./workspaces";
+import { workspaceColumn } from "./domain-columns";
 
 /**
  * What happened in a workspace (`task.created`, `comment.added`, …), written in the same batch as the
@@ -12,9 +12,7 @@ export const events = pgTable(
     id: text().primaryKey(),
     /** Commit-ordered enough for a consumer's cursor; gaps are normal. */
     seq: bigint({ mode: "number" }).generatedAlwaysAsIdentity().notNull().unique("events_seq_key"),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
+    workspaceId: workspaceColumn(),
     type: text().notNull(),
     subjectType: text().notNull(),
     subjectId: text().notNull(),

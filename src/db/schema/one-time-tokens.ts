@@ -22,6 +22,7 @@ export const oneTimeTokens = pgTable(
   },
   (table) => [
     index("one_time_tokens_user_id_idx").on(table.userId),
+    index("one_time_tokens_expires_at_idx").on(table.expiresAt),
     check("one_time_tokens_purpose", sql`${table.purpose} in ('email_verification', 'password_reset')`),
   ],
 );

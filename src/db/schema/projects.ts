@@ -1,17 +1,14 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
-import { authorship } from "./domain-columns";
+import { authorship, workspaceColumn } from "./domain-columns";
 import { softDelete, timestamps } from "./columns";
-import { workspaces } from "./workspaces";
 
 /** A workspace's project: `key` (e.g. `WEB`) prefixes its tasks' numbers (`WEB-42`). */
 export const projects = pgTable(
   "projects",
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
+    workspaceId: workspaceColumn(),
     /** Unique in the workspace, deleted projects included, so a restored project keeps its tasks' names. */
     key: text().notNull(),
     name: text().notNull(),

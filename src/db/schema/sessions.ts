@@ -28,6 +28,8 @@ export const sessions = pgTable(
   },
   (table) => [
     index("sessions_user_id_idx").on(table.userId),
+    // The hourly purge of long-expired sessions (src/services/maintenance/expired-rows.ts).
+    index("sessions_expires_at_idx").on(table.expiresAt),
     check("sessions_user_agent_length", sql`${table.userAgent} is null or char_length(${table.userAgent}) <= 256`),
     check("sessions_revoked", sql`(${table.revokedAt} is null) = (${table.revokedReason} is null)`),
   ],

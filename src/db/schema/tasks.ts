@@ -1,10 +1,9 @@
 import { sql } from "drizzle-orm";
 import { check, date, doublePrecision, index, integer, pgTable, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { authorship, tsvector } from "./domain-columns";
+import { authorship, tsvector, workspaceColumn } from "./domain-columns";
 import { softDelete, timestamps } from "./columns";
 import { projects } from "./projects";
 import { users } from "./users";
-import { workspaces } from "./workspaces";
 
 export const TASK_STATUSES = ["todo", "in_progress", "in_review", "done", "canceled"] as const;
 /** Stored as their index (0 = none … 4 = urgent), so sorting by priority is sorting a number. */
@@ -18,9 +17,7 @@ export const tasks = pgTable(
   "tasks",
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
+    workspaceId: workspaceColumn(),
     projectId: text()
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),

@@ -37,6 +37,8 @@ export const workspaceInvitations = pgTable(
     uniqueIndex("workspace_invitations_token_hash_key").on(table.tokenHash),
     index("workspace_invitations_workspace_id_idx").on(table.workspaceId, table.createdAt),
     // Deleting a custom role checks that no invitation holds it.
+    // The purge of invitations that ran out unaccepted long ago.
+    index("workspace_invitations_unaccepted_expires_at_idx").on(table.expiresAt).where(sql`${table.acceptedAt} is null`),
     index("workspace_invitations_custom_role_id_idx").on(table.customRoleId).where(sql`${table.customRoleId} is not null`),
     check("workspace_invitations_one_role", sql`(${table.role} is null) <> (${table.customRoleId} is null)`),
     check("workspace_invitations_role", sql`${table.role} is null or ${table.role} in ('owner', 'admin', 'member', 'viewer')`),

@@ -24,6 +24,9 @@ export const de: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Idempotenzschlüssel in Verwendung",
     QUOTA_EXCEEDED: "Kontingent überschritten",
     BAD_GATEWAY: "Fehlerhaftes Gateway",
+    WEBHOOK_SIGNATURE_INVALID: "Ungültige Webhook-Signatur",
+    WEBHOOK_MALFORMED: "Fehlerhafter Webhook",
+    UPGRADE_REQUIRED: "Upgrade erforderlich",
   },
   details: {
     BAD_REQUEST: "Die Anfrage konnte nicht verstanden werden.",
@@ -48,6 +51,7 @@ export const de: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Eine Anfrage mit diesem Idempotency-Key wird noch bearbeitet; versuchen Sie es gleich erneut.",
     QUOTA_EXCEEDED: "Der Arbeitsbereich hat sein Speicherkontingent aufgebraucht.",
     BAD_GATEWAY: "Ein vorgelagerter Dienst hat nicht wie erwartet geantwortet; bitte später erneut versuchen.",
+    UPGRADE_REQUIRED: "Dieser Endpunkt öffnet einen WebSocket: senden Sie eine WebSocket-Upgrade-Anfrage.",
     methodNotAllowed: "{method} ist hier nicht erlaubt. Erlaubte Methoden: {allowed}.",
     payloadTooLarge: "Der Anfragetext überschreitet die Grenze von {limit} Bytes.",
     rateLimited: "Zu viele Anfragen; bitte in {seconds} Sekunden erneut versuchen.",
@@ -116,5 +120,18 @@ export const de: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key muss aus 1 bis 255 druckbaren ASCII-Zeichen bestehen.",
     idempotencyKeyBody: "Idempotency-Key gilt nur für Anfragen mit einem JSON-Body oder ohne Body.",
+    // Eingehende Webhooks.
+    WEBHOOK_SIGNATURE_INVALID: "Die Signatur des Webhooks fehlt oder ist ungültig, oder sein Zeitstempel ist zu alt oder zu neu.",
+    WEBHOOK_MALFORMED: "Header oder Body des Webhooks entsprechen nicht dem Verfahren seiner Quelle.",
+    webhookSourceLimit: "Dieser Workspace hat bereits {limit} Webhook-Quellen; löschen Sie eine, bevor Sie eine weitere hinzufügen.",
+    // Ausgehende Webhooks.
+    webhookEndpointLimit: "Dieser Workspace hat bereits {limit} Webhook-Endpunkte; löschen Sie einen, bevor Sie einen weiteren anlegen.",
+    webhookEndpointDisabled: "Dieser Webhook-Endpunkt ist deaktiviert; aktivieren Sie ihn, bevor Sie seine Zustellungen wiederholen.",
+    webhookDeliveryAttempts: "Diese Zustellung hatte bereits {limit} Versuche, die höchste Zahl, die eine Zustellung haben darf.",
+    // Attachment restore (issue 12).
+    attachmentUploaderOrModerator: "Nur die Person, die die Datei hochgeladen hat, oder ein Owner oder Admin des Workspace kann sie wiederherstellen.",
+    // Echtzeit-Benachrichtigungen.
+    realtimeOrigin: "Der Ursprung dieser Seite darf keine Echtzeitverbindungen öffnen.",
+    realtimeTicket: "Dieses Ticket ist ungültig, abgelaufen oder wurde bereits verwendet; fordern Sie ein neues an (POST /v1/realtime/ticket).",
   },
 };

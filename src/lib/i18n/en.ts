@@ -28,6 +28,9 @@ export const en = {
     IDEMPOTENCY_KEY_IN_USE: "Idempotency key in use",
     QUOTA_EXCEEDED: "Quota exceeded",
     BAD_GATEWAY: "Bad gateway",
+    WEBHOOK_SIGNATURE_INVALID: "Invalid webhook signature",
+    WEBHOOK_MALFORMED: "Malformed webhook",
+    UPGRADE_REQUIRED: "Upgrade required",
   } satisfies Record<ErrorCode, string>,
   details: {
     // One default per code, without placeholders, so any `new ApiError(code)` reads well.
@@ -53,6 +56,7 @@ export const en = {
     IDEMPOTENCY_KEY_IN_USE: "A request with this Idempotency-Key is still being processed; retry shortly.",
     QUOTA_EXCEEDED: "The workspace has used up its storage quota.",
     BAD_GATEWAY: "An upstream service did not answer as expected; retry later.",
+    UPGRADE_REQUIRED: "This endpoint opens a WebSocket: send a WebSocket upgrade request.",
     // Details with placeholders.
     methodNotAllowed: "{method} is not allowed here. Allowed methods: {allowed}.",
     payloadTooLarge: "The request body exceeds the limit of {limit} bytes.",
@@ -122,6 +126,19 @@ export const en = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key must be 1 to 255 printable ASCII characters.",
     idempotencyKeyBody: "Idempotency-Key is honoured only for requests with a JSON body or none.",
+    // Inbound webhooks.
+    WEBHOOK_SIGNATURE_INVALID: "The webhook's signature is missing or invalid, or its timestamp is too old or too new.",
+    WEBHOOK_MALFORMED: "The webhook's headers or body are not in the form its source's scheme requires.",
+    webhookSourceLimit: "This workspace already has {limit} webhook sources; delete one before adding another.",
+    // Outbound webhooks.
+    webhookEndpointLimit: "This workspace already has {limit} webhook endpoints; delete one before adding another.",
+    webhookEndpointDisabled: "This webhook endpoint is disabled; enable it before retrying its deliveries.",
+    webhookDeliveryAttempts: "This delivery already had {limit} attempts, the most one delivery may have.",
+    // Attachment restore (issue 12).
+    attachmentUploaderOrModerator: "Only the person who uploaded the file, or an owner or admin of the workspace, can restore it.",
+    // Real-time notifications.
+    realtimeOrigin: "This page's origin may not open real-time connections.",
+    realtimeTicket: "This ticket is invalid, has expired or was already used; ask for a new one (POST /v1/realtime/ticket).",
   } satisfies Record<ErrorCode, string> & Record<string, string>,
 };
 

@@ -24,6 +24,9 @@ export const es: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Clave de idempotencia en uso",
     QUOTA_EXCEEDED: "Cuota superada",
     BAD_GATEWAY: "Puerta de enlace incorrecta",
+    WEBHOOK_SIGNATURE_INVALID: "Firma de webhook no válida",
+    WEBHOOK_MALFORMED: "Webhook mal formado",
+    UPGRADE_REQUIRED: "Se requiere actualización",
   },
   details: {
     BAD_REQUEST: "No se pudo entender la solicitud.",
@@ -48,6 +51,7 @@ export const es: Messages = {
     IDEMPOTENCY_KEY_IN_USE: "Una solicitud con esta Idempotency-Key aún se está procesando; vuelva a intentarlo en breve.",
     QUOTA_EXCEEDED: "El espacio de trabajo ha agotado su cuota de almacenamiento.",
     BAD_GATEWAY: "Un servicio externo no respondió como se esperaba; vuelva a intentarlo más tarde.",
+    UPGRADE_REQUIRED: "Este endpoint abre un WebSocket: envíe una solicitud de actualización a WebSocket.",
     methodNotAllowed: "{method} no está permitido aquí. Métodos permitidos: {allowed}.",
     payloadTooLarge: "El cuerpo de la solicitud supera el límite de {limit} bytes.",
     rateLimited: "Demasiadas solicitudes; vuelva a intentarlo dentro de {seconds} segundos.",
@@ -116,5 +120,18 @@ export const es: Messages = {
     // Idempotency-Key.
     idempotencyKeyInvalid: "Idempotency-Key debe tener de 1 a 255 caracteres ASCII imprimibles.",
     idempotencyKeyBody: "Idempotency-Key solo se admite en solicitudes con un cuerpo JSON o sin cuerpo.",
+    // Webhooks entrantes.
+    WEBHOOK_SIGNATURE_INVALID: "La firma del webhook falta o no es válida, o su marca de tiempo es demasiado antigua o futura.",
+    WEBHOOK_MALFORMED: "Las cabeceras o el cuerpo del webhook no tienen la forma que exige el esquema de su origen.",
+    webhookSourceLimit: "Este espacio de trabajo ya tiene {limit} orígenes de webhooks; elimine uno antes de añadir otro.",
+    // Webhooks salientes.
+    webhookEndpointLimit: "Este espacio de trabajo ya tiene {limit} endpoints de webhook; elimine uno antes de añadir otro.",
+    webhookEndpointDisabled: "Este endpoint de webhook está desactivado; actívelo antes de reintentar sus entregas.",
+    webhookDeliveryAttempts: "Esta entrega ya tuvo {limit} intentos, el máximo que puede tener una entrega.",
+    // Attachment restore (issue 12).
+    attachmentUploaderOrModerator: "Solo quien subió el archivo, o un propietario o administrador del espacio de trabajo, puede restaurarlo.",
+    // Notificaciones en tiempo real.
+    realtimeOrigin: "El origen de esta página no puede abrir conexiones en tiempo real.",
+    realtimeTicket: "Este ticket no es válido, ha caducado o ya se usó; solicite uno nuevo (POST /v1/realtime/ticket).",
   },
 };

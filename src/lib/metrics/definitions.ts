@@ -23,6 +23,10 @@ export const METRICS = {
   cache_lookups_total: { type: "counter", help: "Cache reads, by tier and result." },
   rate_limit_decisions_total: { type: "counter", help: "Rate-limit decisions, by route group, decision and whether the isolate's fallback decided." },
   auth_events_total: { type: "counter", help: "Authentication attempts, by method, outcome and reason of a refusal." },
+  background_jobs_total: {
+    type: "counter",
+    help: "Work items of the background jobs (queue messages, cron runs), by kind and outcome: ok, retried, failed (given up: dead-lettered or abandoned), dropped (malformed).",
+  },
   metrics_series_dropped_total: { type: "counter", help: "Samples the aggregator dropped because its series bound was reached." },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -2,8 +2,11 @@ import { createRouter } from "../../lib/create-router";
 import { ipRules } from "./admin/ip-rules.index";
 import { attachments } from "./attachments/content.index";
 import { auth } from "./auth/auth.index";
+import { hooks } from "./hooks/hooks.index";
 import { invitations } from "./invitations/invitations.index";
 import { me } from "./me/me.index";
+import { notifications } from "./notifications/notifications.index";
+import { realtime } from "./realtime/realtime.index";
 import { workspaces } from "./workspaces/index";
 
 /**
@@ -17,4 +20,7 @@ export const v1 = createRouter()
   .route("/admin/ip-rules", ipRules)
   .route("/workspaces", workspaces)
   .route("/invitations", invitations)
-  .route("/attachments", attachments);
+  .route("/attachments", attachments)
+  .route("/hooks", hooks)
+  .route("/realtime", realtime)
+  .route("/notifications", notifications);

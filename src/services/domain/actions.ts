@@ -19,6 +19,7 @@ export const DOMAIN_ACTIONS = [
   "comment.restored",
   "attachment.added",
   "attachment.deleted",
+  "attachment.restored",
 ] as const;
 
 export type DomainAction = (typeof DOMAIN_ACTIONS)[number];

@@ -27,6 +27,9 @@ export async function purgeAttachments(db: Database, store: AttachmentStore, now
   const deleted = at(new Date(now - DELETED_GRACE_MS));
   const gone = at(new Date(now - RESTORE_WINDOW_MS));
   const batch = Math.min(limit, MAX_DELETE_KEYS);
+  // Checked again on each row as locked (the candidates are read from the statement's snapshot): an
+  // attachment restored, or its task restored, since then keeps its file.
+  const stillDoomed = sql`(a.deleted_at is not null or a.status = 'pending' or a.workspace_id in (select id from workspaces where deleted_at < ${gone}))`;
   const result = await db.http.execute(sql`
     with candidates as (
       (select id, updated_at from attachments
@@ -39,7 +42,7 @@ export async function purgeAttachments(db: Database, store: AttachmentStore, now
     ),
     doomed as (
       select a.id from attachments a join (select distinct id, updated_at from candidates order by updated_at limit ${batch}) c on c.id = a.id
-      where a.purged_at is null
+      where a.purged_at is null and ${stillDoomed}
       for update of a skip locked
     )
     update attachments a set purged_at = ${at(new Date(now))} from doomed where a.id = doomed.id

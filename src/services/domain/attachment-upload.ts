@@ -10,6 +10,7 @@ import { at, lockWorkspace } from "../workspaces/sql";
 import { attachmentColumns, attachmentJson, toAttachment, type Attachment, type AttachmentDeps, type AttachmentRow } from "./attachments";
 import { changeRecordsFrom } from "./changes";
 import { liveTask, requireTaskId } from "./live-task";
+import type { Versioned } from "./resource-types";
 
 /** The largest file, in bytes: 10 MiB. */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -34,7 +35,7 @@ export interface Upload {
  * and `attachment.added` event. An upload that fails half-way leaves its pending row for the purge job.
  * Two database round trips and one R2 write.
  */
-export async function uploadAttachment(deps: AttachmentDeps, access: WorkspaceAccess, taskId: string, upload: Upload, meta: RequestMeta): Promise<Attachment> {
+export async function uploadAttachment(deps: AttachmentDeps, access: WorkspaceAccess, taskId: string, upload: Upload, meta: RequestMeta): Promise<Versioned<Attachment>> {
   requireTaskId(taskId);
   if (upload.length > MAX_ATTACHMENT_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", { detail: "attachmentTooLarge", params: { limit: MAX_ATTACHMENT_BYTES } });
   const claimed = claimedType(upload.contentType);
@@ -104,7 +105,7 @@ async function insertPending(deps: AttachmentDeps, access: WorkspaceAccess, task
 }
 
 /** Turns the pending row `id` ready, with its audit row and event: one round trip. Undefined when it was purged meanwhile. */
-async function markReady(deps: AttachmentDeps, access: WorkspaceAccess, id: string, sha256: string, meta: RequestMeta): Promise<Attachment | undefined> {
+async function markReady(deps: AttachmentDeps, access: WorkspaceAccess, id: string, sha256: string, meta: RequestMeta): Promise<Versioned<Attachment> | undefined> {
   const now = new Date(deps.clock());
   const result = await deps.db.http.execute(sql`
     with ready as (

@@ -14,6 +14,8 @@ import type { Page } from "../workspaces/workspaces";
 import { changeRecordsFrom } from "./changes";
 import { jsonOf } from "./json-of";
 import { liveTask, requireTaskId } from "./live-task";
+import type { Versioned } from "./resource-types";
+import { isStale, nextUpdatedAt, versionOf, type ExpectedVersions } from "./versions";
 
 /** What the attachment services need: the database, the bucket, the clock and the links' key. */
 export interface AttachmentDeps {
@@ -49,19 +51,27 @@ export interface AttachmentRow {
   sha256: string | null;
   created_by: string;
   created_at: string;
+  version: string;
 }
+
+/** An attachment as its audit rows, events and lists of deleted ones show it: its time in ISO 8601. */
+export type AttachmentJson = Omit<Attachment, "createdAt"> & { createdAt: string };
 
 /** An attachment of clause `alias` as the API shows it, for audit rows and events. */
 export const attachmentJson = (alias: string) =>
   jsonOf(alias, { id: "id", taskId: "task_id", fileName: "file_name", contentType: "content_type", size: "size", sha256: "sha256", createdBy: "created_by" }, { createdAt: "created_at" });
 
-/** An attachment's columns as `toAttachment` reads them from a raw row. */
+/** An attachment's columns as `toAttachment` reads them from a raw row, with its version. */
 export function attachmentColumns(alias: string): SQL {
   const a = sql.identifier(alias);
-  return sql`${a}.id, ${a}.task_id, ${a}.file_name, ${a}.content_type, ${a}.size, ${a}.sha256, ${a}.created_by, ${isoTime(sql`${a}.created_at`)} as created_at`;
+  return sql`${a}.id, ${a}.task_id, ${a}.file_name, ${a}.content_type, ${a}.size, ${a}.sha256, ${a}.created_by, ${isoTime(sql`${a}.created_at`)} as created_at, ${versionOf(alias)} as version`;
 }
 
-export function toAttachment(row: AttachmentRow): Attachment {
+export function toAttachment(row: AttachmentRow): Versioned<Attachment> {
+  return { value: attachmentOf(row), version: row.version };
+}
+
+function attachmentOf(row: AttachmentRow): Attachment {
   return {
     id: row.id,
     taskId: row.task_id,
@@ -98,11 +108,11 @@ export async function listAttachments(db: Database, access: WorkspaceAccess, tas
   const found = rows.filter((row) => row.id !== null);
   const items = found.slice(0, page.limit);
   const last = items.at(-1);
-  return { items: items.map(toAttachment), nextCursor: found.length > page.limit && last ? encodeCursor({ at: last.position, id: last.id }) : null };
+  return { items: items.map(attachmentOf), nextCursor: found.length > page.limit && last ? encodeCursor({ at: last.position, id: last.id }) : null };
 }
 
-/** Attachment `attachmentId` of live task `taskId` in the workspace: one round trip; 404 when not there. */
-export async function getAttachment(db: Database, access: WorkspaceAccess, taskId: string, attachmentId: string): Promise<Attachment> {
+/** Attachment `attachmentId` of live task `taskId` in the workspace, with its version: one round trip; 404 when not there. */
+export async function getAttachment(db: Database, access: WorkspaceAccess, taskId: string, attachmentId: string): Promise<Versioned<Attachment>> {
   requireTaskId(taskId);
   if (!isId("attachment", attachmentId)) throw new ApiError("NOT_FOUND");
   const result = await db.http.execute(sql`
@@ -119,7 +129,7 @@ export async function getAttachment(db: Database, access: WorkspaceAccess, taskI
  * trip, to check that the attachment is there for the caller (404 otherwise).
  */
 export async function attachmentLink(deps: AttachmentDeps, access: WorkspaceAccess, taskId: string, attachmentId: string): Promise<{ path: string; expiresAt: Date }> {
-  const attachment = await getAttachment(deps.db, access, taskId, attachmentId);
+  const attachment = (await getAttachment(deps.db, access, taskId, attachmentId)).value;
   const expires = Math.floor(deps.clock() / 1000) + LINK_TTL_SECONDS;
   const sig = await signAttachmentLink(deps.linkSecret, attachment.id, expires);
   return { path: `/v1/attachments/${attachment.id}/content?expires=${expires}&sig=${sig}`, expiresAt: new Date(expires * 1000) };
@@ -127,24 +137,32 @@ export async function attachmentLink(deps: AttachmentDeps, access: WorkspaceAcce
 
 /**
  * Deletes an attachment softly, with its audit row and `attachment.deleted` event: one round trip.
- * Its file stays in R2 until the purge job's grace period has passed (src/jobs/purge-attachments.ts).
+ * Its file stays in R2 until the purge job's grace period has passed (src/jobs/purge-attachments.ts),
+ * and it can be restored until then. 412 when it is no longer at a version `expected` names.
  */
-export async function deleteAttachment(deps: AttachmentDeps, access: WorkspaceAccess, taskId: string, attachmentId: string, meta: RequestMeta): Promise<void> {
+export async function deleteAttachment(deps: AttachmentDeps, access: WorkspaceAccess, taskId: string, attachmentId: string, expected: ExpectedVersions, meta: RequestMeta): Promise<void> {
   requireTaskId(taskId);
   if (!isId("attachment", attachmentId)) throw new ApiError("NOT_FOUND");
   const now = new Date(deps.clock());
   const result = await deps.db.http.execute(sql`
     with ${liveTask(access, taskId)},
-    old as (select a.* from attachments a join task on task.id = a.task_id where a.id = ${attachmentId} and a.workspace_id = ${access.workspaceId} and ${SHOWN}),
+    old as (select a.* from attachments a join task on task.id = a.task_id where a.id = ${attachmentId} and a.workspace_id = ${access.workspaceId} and ${SHOWN} for update of a),
+    verdict as (select old.id, ${isStale("old", expected)} as stale from old),
     deleted as (
-      update attachments a set deleted_at = ${at(now)}, updated_at = ${at(now)}, updated_by = ${access.actor.id}
-      from old where a.id = old.id and a.deleted_at is null
+      update attachments a set deleted_at = ${at(now)}, updated_at = ${nextUpdatedAt("a", now)}, updated_by = ${access.actor.id}
+      from verdict where a.id = verdict.id and not verdict.stale and a.deleted_at is null
       returning a.id
     ),
     records as (select deleted.id, ${attachmentJson("old")} as before from deleted, old),
     ${changeRecordsFrom("records", { action: "attachment.deleted", access, subjectType: "attachment", subjectId: sql`id`, before: sql`before`, after: sql`null::jsonb` }, meta, now)}
-    select id from deleted`);
-  if (result.rows.length === 0) throw new ApiError("NOT_FOUND");
+    select verdict.stale, deleted.id from verdict left join deleted on true`);
+  const row = result.rows[0] as { stale: boolean; id: string | null } | undefined;
+  if (row?.stale) throw stale();
+  if (!row?.id) throw new ApiError("NOT_FOUND");
+}
+
+export function stale(): ApiError {
+  return new ApiError("PRECONDITION_FAILED", { detail: "versionMismatch", params: { resource: "attachment" } });
 }
 
 /**

@@ -8,13 +8,19 @@ import { projectJson } from "./resource-json";
 
 // What the project and task lists share: running a page's statement, their cursors, and the lists of deleted rows.
 
-/** The statement of a page of deleted `table` rows (projects or tasks), newest deletion first, and its cursors' shape. */
-export async function deletedPlan(table: "projects" | "tasks", access: WorkspaceAccess, query: { cursor?: string; limit: number }, signer: CursorSigner, json: SQL = projectJson("r")) {
+/** The tables whose deleted rows admins list, each through its `<table>_workspace_deleted_idx`. */
+export type TrashTable = "projects" | "tasks" | "comments" | "attachments";
+
+/**
+ * The statement of a page of deleted `table` rows, newest deletion first, and its cursors' shape;
+ * `json` makes a row (`r`) what the API shows, `only` narrows the rows further.
+ */
+export async function deletedPlan(table: TrashTable, access: WorkspaceAccess, query: { cursor?: string; limit: number }, signer: CursorSigner, json: SQL = projectJson("r"), only?: SQL) {
   const shape = JSON.stringify([`deleted ${table}`, access.workspaceId]);
   const position = await verified(signer, shape, query.cursor);
   const statement = sql`
     select ${json} as value, ${cursorTime(sql`r.deleted_at`)} as sort_value, r.id from ${sql.identifier(table)} r
-    where r.workspace_id = ${access.workspaceId} and r.deleted_at is not null
+    where r.workspace_id = ${access.workspaceId} and r.deleted_at is not null${only ? sql` and ${only}` : sql``}
       ${position ? sql`and (r.deleted_at, r.id) < (${position[0]}::timestamptz, ${position[1]})` : sql``}
     order by r.deleted_at desc, r.id desc
     limit ${query.limit + 1}`;

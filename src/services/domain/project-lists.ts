@@ -4,6 +4,7 @@ import type { CursorSigner } from "../../lib/signed-cursor";
 import type { WorkspaceAccess } from "../workspaces/access";
 import type { DomainDeps, DomainPage } from "./domain-deps";
 import { deletedPlan, page, verified } from "./list-pages";
+import { PROJECT_PAGE_CACHING, projectsFamily } from "./resource-cache";
 import { projectJson } from "./resource-json";
 import type { Project } from "./resource-types";
 
@@ -22,11 +23,16 @@ export interface ProjectListQuery {
 /**
  * A page of the workspace's live projects, by creation time or name with `id` as the tiebreaker: one
  * round trip, through `projects_workspace_created_idx` or `projects_workspace_name_idx`. The signed
- * cursor holds the last row's values, so projects added meanwhile never shift a page.
+ * cursor holds the last row's values, so projects added meanwhile never shift a page. The first
+ * page in ascending order, of every project or of those not archived, comes from the cache when it
+ * holds it: no round trip.
  */
-export async function listProjects(deps: Pick<DomainDeps, "db">, access: WorkspaceAccess, query: ProjectListQuery, signer: CursorSigner): Promise<DomainPage<Project>> {
-  const plan = await projectListPlan(access, query, signer);
-  return page(deps, plan, query.limit, signer);
+export async function listProjects(deps: DomainDeps, access: WorkspaceAccess, query: ProjectListQuery, signer: CursorSigner): Promise<DomainPage<Project>> {
+  const load = async () => page<Project>(deps, await projectListPlan(access, query, signer), query.limit, signer);
+  const cached = query.cursor === undefined && query.order !== "desc" && query.archived !== true;
+  if (!cached) return load();
+  const key = `first-page.${query.sort ?? "created"}.${query.archived === false ? "active" : "all"}.${query.limit}`;
+  return deps.cache.read(projectsFamily(access.workspaceId), key, load, PROJECT_PAGE_CACHING);
 }
 
 export async function projectListPlan(access: WorkspaceAccess, query: ProjectListQuery, signer: CursorSigner) {

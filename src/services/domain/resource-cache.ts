@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Cache, CacheReadOptions } from "../../lib/cache";
+import type { DomainPage } from "./domain-deps";
 import { ProjectData, TaskData, type Project, type Task, type Versioned } from "./resource-types";
 
 /**
@@ -24,6 +25,21 @@ function versioned<T>(schema: z.ZodType<T>): CacheReadOptions<Versioned<T>> {
 
 export const PROJECT_CACHING = versioned<Project>(ProjectData);
 export const TASK_CACHING = versioned<Task>(TaskData);
+
+function paged<T>(schema: z.ZodType<T>): CacheReadOptions<DomainPage<T>> {
+  const stored = z.object({ items: z.array(schema), nextCursor: z.string().nullable() }).strict();
+  return { ttlSeconds: RESOURCE_CACHE_TTL_SECONDS, tiers: ["redis"], decode: (json) => stored.parse(json) as DomainPage<T> };
+}
+
+/**
+ * First pages of common lists, kept in the same family as the workspace's single projects or tasks:
+ * the family's version is part of every key, and every write that changes a project or a task moves
+ * it on before answering, so the next read misses. The page is the same for everyone who may read
+ * the list (the route checks that before the cache is asked), and its cursor is bound to the list,
+ * not to a caller.
+ */
+export const PROJECT_PAGE_CACHING = paged<Project>(ProjectData);
+export const TASK_PAGE_CACHING = paged<Task>(TaskData);
 
 /**
  * Drops the workspace's cached projects and, for a write that changed tasks too (deleting or restoring

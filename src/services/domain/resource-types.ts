@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { TASK_PRIORITIES, TASK_STATUSES } from "../../db/schema";
 
+// The resources as the API shows them, declared once: the routes' response schemas (domain.schemas.ts)
+// are these with their documentation added, and the cache decodes stored values with them.
+
 /** A project as the API shows it (see `projectJson`). */
 export const ProjectData = z
   .object({
@@ -9,12 +12,12 @@ export const ProjectData = z
     name: z.string(),
     description: z.string().nullable(),
     archived: z.boolean(),
-    archivedAt: z.string().nullable(),
+    archivedAt: z.iso.datetime().nullable(),
     createdBy: z.string(),
     updatedBy: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    deletedAt: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    deletedAt: z.iso.datetime().nullable(),
   })
   .strict();
 export type Project = z.infer<typeof ProjectData>;
@@ -32,13 +35,13 @@ export const TaskData = z
     priority: z.enum(TASK_PRIORITIES),
     assigneeId: z.string().nullable(),
     labels: z.array(z.string()),
-    dueDate: z.string().nullable(),
+    dueDate: z.iso.date().nullable(),
     position: z.number(),
     createdBy: z.string(),
     updatedBy: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    deletedAt: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    deletedAt: z.iso.datetime().nullable(),
   })
   .strict();
 export type Task = z.infer<typeof TaskData>;

@@ -9,6 +9,8 @@ import type { Task } from "./resource-types";
 import type { TaskStatus } from "./tasks";
 import { cursorTime } from "../../lib/cursor";
 import { deletedPlan, page } from "./list-pages";
+import { isId } from "../../lib/ids";
+import { TASK_PAGE_CACHING, tasksFamily } from "./resource-cache";
 
 /** What a task list may be ordered by; `relevance` needs `q`, `position` a project. */
 export const TASK_SORTS = ["created", "updated", "due", "priority", "position", "relevance"] as const;
@@ -40,9 +42,25 @@ export interface TaskListQuery {
  * column with `id` as the tiebreaker, and the cursor (signed, bound to this list's filters and order)
  * holds the last row's values, so rows inserted meanwhile never shift a page: each row that existed
  * when the walk began is seen exactly once. Every shape is served by an index (see the EXPLAIN test).
+ * The first page of a common list (see `cachedPageKey`) comes from the cache when it holds it: no round trip.
  */
-export async function listTasks(deps: Pick<DomainDeps, "db">, access: WorkspaceAccess, query: TaskListQuery, signer: CursorSigner): Promise<DomainPage<Task>> {
-  return page(deps, await taskListPlan(access, query, signer), query.limit, signer);
+export async function listTasks(deps: DomainDeps, access: WorkspaceAccess, query: TaskListQuery, signer: CursorSigner): Promise<DomainPage<Task>> {
+  const load = async () => page<Task>(deps, await taskListPlan(access, query, signer), query.limit, signer);
+  const key = cachedPageKey(query);
+  return key ? deps.cache.read(tasksFamily(access.workspaceId), key, load, TASK_PAGE_CACHING) : load();
+}
+
+/**
+ * The cache key of a first page worth caching, undefined for any other: the whole workspace's tasks
+ * or one project's, in creation order (or, for a project, board order), ascending, with no other
+ * filter and no search. Those are what a client opens first; other shapes are too many to keep.
+ */
+export function cachedPageKey(query: TaskListQuery): string | undefined {
+  const { cursor, limit, sort = "created", order = "asc", projectId, ...filters } = query;
+  if (cursor !== undefined || order !== "asc" || Object.values(filters).some((value) => value !== undefined)) return undefined;
+  if (projectId !== undefined && !isId("project", projectId)) return undefined;
+  if (sort !== "created" && !(sort === "position" && projectId !== undefined)) return undefined;
+  return `first-page.${sort}.${projectId ?? "all"}.${limit}`;
 }
 
 /**

@@ -43,13 +43,20 @@ export type AuditAction =
   | "api_key.revoked"
   | "identity.linked"
   | "identity.unlinked"
+  | "webhook_source.created"
+  | "webhook_source.deleted"
+  | "inbound_delivery.replayed"
+  | "webhook_endpoint.created"
+  | "webhook_endpoint.updated"
+  | "webhook_endpoint.secret_rotated"
+  | "webhook_endpoint.deleted"
   | DomainAction;
 
 export interface AuditEvent {
   action: AuditAction;
   /** The user or API key that acted; null when nobody known did (a failed login of an unknown address). */
   actorId: string | null;
-  target?: { type: "user" | "session" | "ip_rule" | "workspace" | "member" | "role" | "invitation" | "api_key" | "identity" | DomainSubjectType; id: string };
+  target?: { type: "user" | "session" | "ip_rule" | "workspace" | "member" | "role" | "invitation" | "api_key" | "identity" | "webhook_source" | "inbound_delivery" | "webhook_endpoint" | DomainSubjectType; id: string };
   /** The workspace it happened in: its owners and admins read it there. */
   workspaceId?: string;
   /** What changed, where the action alone does not say (`{ from: "member", to: "admin" }`); never a secret. */

@@ -29,6 +29,13 @@ export const WORKSPACE_AUDIT_ACTIONS = [
   "api_key.created",
   "api_key.rotated",
   "api_key.revoked",
+  "webhook_source.created",
+  "webhook_source.deleted",
+  "inbound_delivery.replayed",
+  "webhook_endpoint.created",
+  "webhook_endpoint.updated",
+  "webhook_endpoint.secret_rotated",
+  "webhook_endpoint.deleted",
 ] as const satisfies readonly AuditAction[];
 
 export type WorkspaceAuditAction = (typeof WORKSPACE_AUDIT_ACTIONS)[number];
@@ -39,7 +46,8 @@ export type WorkspaceAuditAction = (typeof WORKSPACE_AUDIT_ACTIONS)[number];
  */
 export interface AuditEntry {
   id: string;
-  actor: { type: "user" | "apiKey"; id: string } | null;
+  /** A webhook source acts when its deliveries add comments (src/jobs/inbound-deliveries.ts). */
+  actor: { type: "user" | "apiKey" | "webhookSource"; id: string } | null;
   action: string;
   target: { type: string; id: string } | null;
   details: Record<string, unknown> | null;
@@ -70,7 +78,7 @@ export async function listAuditLog(db: Database, access: WorkspaceAccess, query:
   return {
     items: items.map((row) => ({
       id: row.id,
-      actor: row.actorId ? { type: isId("apiKey", row.actorId) ? "apiKey" : "user", id: row.actorId } : null,
+      actor: row.actorId ? { type: actorType(row.actorId), id: row.actorId } : null,
       action: row.action,
       target: row.targetType && row.targetId ? { type: row.targetType, id: row.targetId } : null,
       details: row.details,
@@ -81,6 +89,11 @@ export async function listAuditLog(db: Database, access: WorkspaceAccess, query:
   };
 }
 
+function actorType(actorId: string): "user" | "apiKey" | "webhookSource" {
+  if (isId("apiKey", actorId)) return "apiKey";
+  return isId("webhookSource", actorId) ? "webhookSource" : "user";
+}
+
 /**
  * The select behind a page, one row more than `limit` to tell whether another page follows. The
  * index `audit_log_workspace_idx` (workspace_id, created_at, id), read backwards, gives both the order
@@ -89,7 +102,9 @@ export async function listAuditLog(db: Database, access: WorkspaceAccess, query:
 export function auditLogQuery(db: Database, access: WorkspaceAccess, query: AuditLogQuery) {
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, "audit");
   if (query.cursor !== undefined && !cursor) throw invalidField("cursor", "is not a cursor of this list");
-  if (query.actor !== undefined && !isId("user", query.actor) && !isId("apiKey", query.actor)) throw invalidField("actor", "must be a user or API key id");
+  if (query.actor !== undefined && !isId("user", query.actor) && !isId("apiKey", query.actor) && !isId("webhookSource", query.actor)) {
+    throw invalidField("actor", "must be a user, API key or webhook source id");
+  }
   if (query.from && query.to && query.from >= query.to) throw invalidField("to", "must be after from");
   return db.http
     .select({

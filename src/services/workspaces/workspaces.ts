@@ -171,8 +171,11 @@ export async function updateWorkspace(deps: WorkspaceDeps, access: WorkspaceAcce
   return { id: row.id, name: row.name, slug: row.slug, createdAt: new Date(row.created_at), updatedAt: now };
 }
 
-/** Deletes the workspace softly, with the audit row, in one statement; its owners may restore it for 30 days. */
-export async function deleteWorkspace(deps: WorkspaceDeps, access: WorkspaceAccess, meta: RequestMeta): Promise<void> {
+/**
+ * Deletes the workspace softly, with the audit row, in one statement; its owners may restore it for
+ * 30 days. Returns its members' ids, whose notifications of it are dropped.
+ */
+export async function deleteWorkspace(deps: WorkspaceDeps, access: WorkspaceAccess, meta: RequestMeta): Promise<{ memberIds: string[] }> {
   const now = new Date(deps.clock());
   const workspaceId = access.workspaceId;
   const result = await deps.db.http.execute(sql`
@@ -180,8 +183,10 @@ export async function deleteWorkspace(deps: WorkspaceDeps, access: WorkspaceAcce
       update workspaces set deleted_at = ${at(now)}, updated_at = ${at(now)} where id = ${workspaceId} and deleted_at is null returning id
     ),
     audited as (${auditFrom("deleted", { action: "workspace.deleted", actorId: access.actor.id, workspaceId, targetType: "workspace", targetId: workspaceId }, meta, now)})
-    select id from deleted`);
-  if (result.rows.length === 0) throw new ApiError("NOT_FOUND");
+    select id, array(select user_id from workspace_members where workspace_id = ${workspaceId}) as member_ids from deleted`);
+  const row = result.rows[0] as { member_ids: string[] } | undefined;
+  if (!row) throw new ApiError("NOT_FOUND");
+  return { memberIds: row.member_ids };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../../helpers/app";
 import { accountsApp } from "../../helpers/accounts";
-import { PRODUCTION_PROVIDER_ENDPOINTS } from "../../helpers/deployed-settings";
+import { DEPLOYED_MAIL_PROVIDER, DEPLOYED_METRICS, PRODUCTION_PROVIDER_ENDPOINTS } from "../../helpers/deployed-settings";
 import { uniqueEmail } from "../../helpers/identity";
 import { deliverMail, outboxFor } from "../../helpers/mail";
 import { expectProblem } from "../../helpers/problem";
@@ -15,10 +15,8 @@ const PRODUCTION = {
   NEON_HTTP_ENDPOINT: undefined,
   NEON_WS_PROXY: undefined,
   ...PRODUCTION_PROVIDER_ENDPOINTS,
-  MAIL_API_URL: "https://mail.example.test/emails",
-  MAIL_API_KEY: "re_test",
-  MAIL_FROM: "no-reply@example.test",
-  METRICS_TOKEN: "a-metrics-token-of-32-characters",
+  ...DEPLOYED_MAIL_PROVIDER,
+  ...DEPLOYED_METRICS,
 };
 
 describe("GET /dev/outbox", () => {

@@ -6,6 +6,7 @@ import { deletedPlan, page } from "../../../src/services/domain/list-pages";
 import { projectListPlan, type ProjectListQuery } from "../../../src/services/domain/project-lists";
 import { projectKeyOf, taskJson } from "../../../src/services/domain/resource-json";
 import { taskListPlan, type TaskListQuery } from "../../../src/services/domain/task-lists";
+import { deletedAttachmentsPlan, deletedCommentsPlan } from "../../../src/services/domain/trash-lists";
 import type { WorkspaceAccess } from "../../../src/services/workspaces/access";
 import { testConfig } from "../../helpers/identity";
 import { createWorkspace } from "../../helpers/workspaces";
@@ -20,7 +21,7 @@ const TASKS_PER_WORKSPACE = 400;
 /** Tasks go to the first 50 projects of each workspace, 8 each, so one project's list has pages. */
 const PROJECTS_WITH_TASKS = 50;
 /** The tables no list may read whole. */
-const BIG_TABLES = new Set(["projects", "tasks", "comments"]);
+const BIG_TABLES = new Set(["projects", "tasks", "comments", "attachments"]);
 
 let access: WorkspaceAccess;
 let projectId: string;
@@ -53,12 +54,19 @@ beforeAll(async () => {
       ${owner.id}, ${owner.id}, now() - g * interval '1 minute', now() - (g % 97) * interval '1 minute', case when g % 50 = 0 then now() end
     from generate_series(1, ${TASKS_PER_WORKSPACE}) g join ps on ps.n = g % ${PROJECTS_WITH_TASKS}`);
   await db.execute(sql`
-    insert into comments (id, workspace_id, task_id, body, created_by, updated_by)
-    select 'cmt_' || substr(md5(random()::text || t.id || c), 1, 26), t.workspace_id, t.id, 'A quote from supplier' || ((t.number + c) % 30) || ' on ' || t.title, ${owner.id}, ${owner.id}
+    insert into comments (id, workspace_id, task_id, body, created_by, updated_by, deleted_at)
+    select 'cmt_' || substr(md5(random()::text || t.id || c), 1, 26), t.workspace_id, t.id, 'A quote from supplier' || ((t.number + c) % 30) || ' on ' || t.title, ${owner.id}, ${owner.id},
+      case when (t.number + c) % 25 = 0 then now() - t.number * interval '1 second' end
     from tasks t, generate_series(1, 4) c where t.workspace_id = any(${workspaces})`);
+  // Two files a task; one in 25 deleted, and of those one in 3 purged already.
+  await db.execute(sql`
+    insert into attachments (id, workspace_id, task_id, object_key, file_name, content_type, size, status, created_by, updated_by, deleted_at, purged_at)
+    select 'att_' || substr(md5(random()::text || t.id || a), 1, 26), t.workspace_id, t.id, t.workspace_id || '/' || t.id || '/' || a, 'file' || a || '.png', 'image/png', 1000 + t.number, 'ready', ${owner.id}, ${owner.id},
+      case when (t.number + a) % 25 = 0 then now() - t.number * interval '1 second' end, case when (t.number + a) % 75 = 0 then now() end
+    from tasks t, generate_series(1, 2) a where t.workspace_id = any(${workspaces})`);
   // VACUUM as autovacuum would: it also moves the GIN indexes' pending entries into the index proper,
   // which the planner otherwise counts as a cost that makes the index look slower than a scan.
-  await db.execute(sql`vacuum (analyze) projects, tasks, comments`);
+  await db.execute(sql`vacuum (analyze) projects, tasks, comments, attachments`);
   access = { workspaceId: ids[0]!, actor: { type: "user", id: owner.id }, role: { builtIn: "owner" }, permissions: new Set() };
   const [project] = (
     await db.execute(sql`select p.id from projects p where p.workspace_id = ${ids[0]} and p.deleted_at is null and (select count(*) from tasks t where t.project_id = p.id and t.deleted_at is null) >= 4 limit 1`)
@@ -136,6 +144,11 @@ describe("every list is served by indexes on a seeded table", () => {
   it("deleted projects and deleted tasks", async () => {
     await bothPages((cursor) => deletedPlan("projects", access, { limit: 50, cursor }, signer));
     await bothPages((cursor) => deletedPlan("tasks", access, { limit: 50, cursor }, signer, taskJson("r", projectKeyOf("r"))));
+  });
+
+  it("deleted comments and deleted attachments", async () => {
+    await bothPages(async (cursor) => deletedCommentsPlan(access, { limit: 50, cursor }, signer));
+    await bothPages(async (cursor) => deletedAttachmentsPlan(access, { limit: 50, cursor }, signer));
   });
 
   it("finds a sequential scan where there is one (the check itself can fail)", async () => {

@@ -4,6 +4,7 @@ import { deleteAccount, readProfile, updateProfile } from "../../../services/ide
 import type { UserProfile } from "../../../services/identity/users";
 import { accountDeps, forgetSessions } from "../auth/account-context";
 import { currentAuth } from "../auth/context";
+import { forgetNotifications } from "../notifications/notifications.context";
 import type { DeleteMeRoute, GetMeRoute, UpdateMeRoute } from "./me.routes";
 
 /** A profile is personal: no cache keeps it. */
@@ -24,8 +25,10 @@ export const updateMe: AppRouteHandler<UpdateMeRoute> = async (c) => {
 };
 
 export const deleteMe: AppRouteHandler<DeleteMeRoute> = async (c) => {
-  const { endedSessionIds } = await deleteAccount(accountDeps(c), currentAuth(c).userId, requestMeta(c));
+  const { userId } = currentAuth(c);
+  const { endedSessionIds } = await deleteAccount(accountDeps(c), userId, requestMeta(c));
   forgetSessions(c, endedSessionIds);
+  await forgetNotifications(c, userId);
   return c.body(null, 204);
 };
 

@@ -1,13 +1,26 @@
 import { cleanFileName } from "../../../lib/content-disposition";
 import type { AppRouteHandler } from "../../../lib/create-router";
 import { invalidField } from "../../../lib/errors";
+import { ifMatchVersions } from "../../../lib/http/version-tags";
 import { requestMeta } from "../../../lib/request-meta";
+import { restoreAttachment as restore } from "../../../services/domain/attachment-restore";
 import * as service from "../../../services/domain/attachments";
 import type { Attachment } from "../../../services/domain/attachments";
 import { uploadAttachment as upload } from "../../../services/domain/attachment-upload";
+import type { Versioned } from "../../../services/domain/resource-types";
+import { listDeletedAttachments as listDeleted } from "../../../services/domain/trash-lists";
 import { attachmentDeps } from "./attachments.context";
+import { domainDeps, listCursors, tagged } from "./domain.context";
 import { currentWorkspace } from "./workspaces.context";
-import type { AttachmentLinkRoute, DeleteAttachmentRoute, GetAttachmentRoute, ListAttachmentsRoute, UploadAttachmentRoute } from "./attachments.routes";
+import type {
+  AttachmentLinkRoute,
+  DeleteAttachmentRoute,
+  GetAttachmentRoute,
+  ListAttachmentsRoute,
+  ListDeletedAttachmentsRoute,
+  RestoreAttachmentRoute,
+  UploadAttachmentRoute,
+} from "./attachments.routes";
 
 export const listAttachments: AppRouteHandler<ListAttachmentsRoute> = async (c) => {
   const { cursor, limit } = c.req.valid("query");
@@ -22,12 +35,12 @@ export const uploadAttachment: AppRouteHandler<UploadAttachmentRoute> = async (c
   const body = c.req.raw.body;
   if (!body) throw invalidField("content-length", "must match a body");
   const attachment = await upload(attachmentDeps(c), currentWorkspace(c), c.req.valid("param").taskId, { fileName, contentType: headers["content-type"], length: headers["content-length"], body }, requestMeta(c));
-  return c.json(toResponse(attachment), 201);
+  return c.json(tagged(c, versionedResponse(attachment)), 201);
 };
 
 export const getAttachment: AppRouteHandler<GetAttachmentRoute> = async (c) => {
   const { taskId, attachmentId } = c.req.valid("param");
-  return c.json(toResponse(await service.getAttachment(c.var.services.db, currentWorkspace(c), taskId, attachmentId)), 200);
+  return c.json(tagged(c, versionedResponse(await service.getAttachment(c.var.services.db, currentWorkspace(c), taskId, attachmentId))), 200);
 };
 
 export const attachmentLink: AppRouteHandler<AttachmentLinkRoute> = async (c) => {
@@ -38,9 +51,25 @@ export const attachmentLink: AppRouteHandler<AttachmentLinkRoute> = async (c) =>
 
 export const deleteAttachment: AppRouteHandler<DeleteAttachmentRoute> = async (c) => {
   const { taskId, attachmentId } = c.req.valid("param");
-  await service.deleteAttachment(attachmentDeps(c), currentWorkspace(c), taskId, attachmentId, requestMeta(c));
+  await service.deleteAttachment(attachmentDeps(c), currentWorkspace(c), taskId, attachmentId, ifMatchVersions(c.req.valid("header")["if-match"], attachmentId), requestMeta(c));
   return c.body(null, 204);
 };
+
+export const listDeletedAttachments: AppRouteHandler<ListDeletedAttachmentsRoute> = async (c) => {
+  const { cursor, limit } = c.req.valid("query");
+  return c.json(await listDeleted(domainDeps(c), currentWorkspace(c), { cursor, limit }, await listCursors(c)), 200);
+};
+
+export const restoreAttachment: AppRouteHandler<RestoreAttachmentRoute> = async (c) => {
+  const { taskId, attachmentId } = c.req.valid("param");
+  const expected = ifMatchVersions(c.req.valid("header")["if-match"], attachmentId);
+  const attachment = await restore(attachmentDeps(c), currentWorkspace(c), taskId, attachmentId, expected, requestMeta(c));
+  return c.json(tagged(c, versionedResponse(attachment)), 200);
+};
+
+function versionedResponse(attachment: Versioned<Attachment>): Versioned<ReturnType<typeof toResponse>> {
+  return { value: toResponse(attachment.value), version: attachment.version };
+}
 
 function toResponse(attachment: Attachment) {
   return {

@@ -2,10 +2,12 @@ import { z } from "@hono/zod-openapi";
 import { CursorParam, limitParam } from "../../../lib/cursor";
 import { ATTACHMENT_TYPES } from "../../../lib/file-types";
 import { problemResponse } from "../../../lib/openapi";
-import { workspaceRoute } from "../../../lib/workspace-route";
+import { SignedCursorParam } from "../../../lib/signed-cursor";
+import { WorkspaceParams, workspaceRoute } from "../../../lib/workspace-route";
 import { LINK_TTL_SECONDS } from "../../../services/domain/attachments";
 import { MAX_ATTACHMENT_BYTES, WORKSPACE_QUOTA_BYTES } from "../../../services/domain/attachment-upload";
 import { TaskParams } from "./comments.routes";
+import { IfMatchHeaders, inWorkspace, pageSchema, preconditionFailed, versioned } from "./domain.schemas";
 
 const AttachmentSchema = z
   .object({
@@ -19,6 +21,8 @@ const AttachmentSchema = z
     createdAt: z.iso.datetime(),
   })
   .openapi("Attachment");
+
+const DeletedAttachmentSchema = AttachmentSchema.extend({ deletedAt: z.iso.datetime() }).openapi("DeletedAttachment");
 
 const AttachmentListSchema = z
   .object({
@@ -52,7 +56,7 @@ const UploadHeaders = z.object({
 const binary = z.string().openapi({ format: "binary" });
 
 const tags = ["Attachments"];
-const attachment = (description: string) => ({ description, content: { "application/json": { schema: AttachmentSchema } } });
+const attachment = (description: string) => versioned(description, AttachmentSchema);
 const inTask = {
   401: problemResponse("No valid access token or API key."),
   403: problemResponse("The caller lacks the permission."),
@@ -69,6 +73,20 @@ export const listAttachments = workspaceRoute("attachment:read", {
     200: { description: "A page of them.", content: { "application/json": { schema: AttachmentListSchema } } },
     400: problemResponse("The cursor or the limit is invalid."),
     ...inTask,
+  },
+});
+
+export const listDeletedAttachments = workspaceRoute("trash:read", {
+  method: "get",
+  path: "/{workspaceId}/attachments/deleted",
+  tags,
+  summary: "Deleted attachments of the workspace that can still be restored, most recently deleted first (owners and admins).",
+  description: "An attachment's file is purged a day after it was deleted; from then on it is no longer listed, nor can it be restored.",
+  request: { params: WorkspaceParams, query: z.object({ cursor: SignedCursorParam, limit: limitParam(50, 100) }).strict() },
+  responses: {
+    200: { description: "A page.", content: { "application/json": { schema: pageSchema("DeletedAttachmentPage", DeletedAttachmentSchema) } } },
+    400: problemResponse("The cursor or the limit is invalid."),
+    ...inWorkspace("trash:read", "attachment"),
   },
 });
 
@@ -123,12 +141,31 @@ export const deleteAttachment = workspaceRoute("attachment:write", {
   method: "delete",
   path: "/{workspaceId}/tasks/{taskId}/attachments/{attachmentId}",
   tags,
-  summary: "Delete an attachment; its file is purged a day later.",
-  request: { params: AttachmentParams },
-  responses: { 204: { description: "Deleted." }, ...inTask },
+  summary: "Delete an attachment; it can be restored until its file is purged, a day later.",
+  request: { params: AttachmentParams, headers: IfMatchHeaders },
+  responses: { 204: { description: "Deleted." }, ...inTask, ...preconditionFailed },
+});
+
+export const restoreAttachment = workspaceRoute("attachment:write", {
+  method: "post",
+  path: "/{workspaceId}/tasks/{taskId}/attachments/{attachmentId}/restore",
+  tags,
+  summary: "Bring a deleted attachment back; who uploaded it, owners and admins may.",
+  description: "Refused while the task is deleted (restore the task: its attachments come back with it) and once the file is purged, a day after the deletion: both are a 404.",
+  request: { params: AttachmentParams, headers: IfMatchHeaders },
+  responses: {
+    200: attachment("Restored."),
+    ...inTask,
+    403: problemResponse("The caller lacks attachment:write, or neither uploaded the file nor is an owner or admin."),
+    404: problemResponse("No such workspace among the caller's, no such live task in it, or no such deleted attachment on it whose file is still kept."),
+    409: problemResponse("QUOTA_EXCEEDED: the file would take the workspace past its quota again."),
+    ...preconditionFailed,
+  },
 });
 
 export type ListAttachmentsRoute = typeof listAttachments;
+export type ListDeletedAttachmentsRoute = typeof listDeletedAttachments;
+export type RestoreAttachmentRoute = typeof restoreAttachment;
 export type UploadAttachmentRoute = typeof uploadAttachment;
 export type GetAttachmentRoute = typeof getAttachment;
 export type AttachmentLinkRoute = typeof attachmentLink;

@@ -8,9 +8,9 @@ const AuditEntrySchema = z
   .object({
     id: z.string(),
     actor: z
-      .object({ type: z.enum(["user", "apiKey"]), id: z.string() })
+      .object({ type: z.enum(["user", "apiKey", "webhookSource"]), id: z.string() })
       .nullable()
-      .openapi({ description: "The member or API key that acted; null when nobody did (a scheduled job)." }),
+      .openapi({ description: "The member, API key or webhook source (its deliveries' effects) that acted; null when nobody did (a scheduled job)." }),
     action: z.string().openapi({ example: "member.role_changed" }),
     target: z.object({ type: z.string(), id: z.string() }).nullable(),
     details: z.record(z.string(), z.unknown()).nullable().openapi({ description: "What changed, where the action alone does not say.", example: { from: "member", to: "admin" } }),

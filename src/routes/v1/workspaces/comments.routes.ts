@@ -1,8 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { CursorParam, limitParam } from "../../../lib/cursor";
 import { jsonBody, problemResponse } from "../../../lib/openapi";
+import { SignedCursorParam } from "../../../lib/signed-cursor";
 import { WorkspaceParams, workspaceRoute } from "../../../lib/workspace-route";
 import { MAX_COMMENT_LENGTH, MAX_COMMENTS_PER_TASK } from "../../../services/domain/comments";
+import { IfMatchHeaders, inWorkspace, pageSchema, preconditionFailed, versioned } from "./domain.schemas";
 
 const CommentSchema = z
   .object({
@@ -15,6 +17,8 @@ const CommentSchema = z
     updatedAt: z.iso.datetime(),
   })
   .openapi("Comment");
+
+const DeletedCommentSchema = CommentSchema.extend({ deletedAt: z.iso.datetime() }).openapi("DeletedComment");
 
 const CommentListSchema = z
   .object({
@@ -37,8 +41,10 @@ const CommentParams = TaskParams.extend({ commentId: z.string().max(64).openapi(
 
 const CommentListQuery = z.object({ cursor: CursorParam, limit: limitParam(50, 100) }).strict();
 
+const DeletedQuery = z.object({ cursor: SignedCursorParam, limit: limitParam(50, 100) }).strict();
+
 const tags = ["Comments"];
-const comment = (description: string) => ({ description, content: { "application/json": { schema: CommentSchema } } });
+const comment = (description: string) => versioned(description, CommentSchema);
 const inTask = {
   401: problemResponse("No valid access token or API key."),
   403: problemResponse("The caller lacks the permission."),
@@ -72,17 +78,40 @@ export const addComment = workspaceRoute("comment:write", {
   },
 });
 
+export const listDeletedComments = workspaceRoute("trash:read", {
+  method: "get",
+  path: "/{workspaceId}/comments/deleted",
+  tags,
+  summary: "Deleted comments of the workspace, most recently deleted first (owners and admins).",
+  request: { params: WorkspaceParams, query: DeletedQuery },
+  responses: {
+    200: { description: "A page.", content: { "application/json": { schema: pageSchema("DeletedCommentPage", DeletedCommentSchema) } } },
+    400: problemResponse("The cursor or the limit is invalid."),
+    ...inWorkspace("trash:read", "comment"),
+  },
+});
+
+export const getComment = workspaceRoute("comment:read", {
+  method: "get",
+  path: "/{workspaceId}/tasks/{taskId}/comments/{commentId}",
+  tags,
+  summary: "A live comment, with its ETag.",
+  request: { params: CommentParams },
+  responses: { 200: comment("The comment."), ...inTask },
+});
+
 export const updateComment = workspaceRoute("comment:write", {
   method: "patch",
   path: "/{workspaceId}/tasks/{taskId}/comments/{commentId}",
   tags,
   summary: "Edit a comment; only its author may.",
-  request: { params: CommentParams, body: jsonBody(CommentBodySchema) },
+  request: { params: CommentParams, headers: IfMatchHeaders, body: jsonBody(CommentBodySchema) },
   responses: {
     200: comment("Edited."),
     400: problemResponse("The body is invalid."),
     ...inTask,
     403: problemResponse("The caller lacks comment:write, or did not write the comment."),
+    ...preconditionFailed,
   },
 });
 
@@ -91,8 +120,13 @@ export const deleteComment = workspaceRoute("comment:write", {
   path: "/{workspaceId}/tasks/{taskId}/comments/{commentId}",
   tags,
   summary: "Delete a comment (it can be restored); its author, owners and admins may.",
-  request: { params: CommentParams },
-  responses: { 204: { description: "Deleted." }, ...inTask, 403: problemResponse("The caller lacks comment:write, or neither wrote the comment nor is an owner or admin.") },
+  request: { params: CommentParams, headers: IfMatchHeaders },
+  responses: {
+    204: { description: "Deleted." },
+    ...inTask,
+    403: problemResponse("The caller lacks comment:write, or neither wrote the comment nor is an owner or admin."),
+    ...preconditionFailed,
+  },
 });
 
 export const restoreComment = workspaceRoute("comment:write", {
@@ -100,16 +134,19 @@ export const restoreComment = workspaceRoute("comment:write", {
   path: "/{workspaceId}/tasks/{taskId}/comments/{commentId}/restore",
   tags,
   summary: "Bring a deleted comment back; its author, owners and admins may.",
-  request: { params: CommentParams },
+  request: { params: CommentParams, headers: IfMatchHeaders },
   responses: {
     200: comment("Restored."),
     ...inTask,
     403: problemResponse("The caller lacks comment:write, or neither wrote the comment nor is an owner or admin."),
     404: problemResponse("No such workspace among the caller's, no such live task in it, or no such deleted comment on it."),
     409: problemResponse(`QUOTA_EXCEEDED: the task has ${MAX_COMMENTS_PER_TASK} comments already.`),
+    ...preconditionFailed,
   },
 });
 
+export type ListDeletedCommentsRoute = typeof listDeletedComments;
+export type GetCommentRoute = typeof getComment;
 export type ListCommentsRoute = typeof listComments;
 export type AddCommentRoute = typeof addComment;
 export type UpdateCommentRoute = typeof updateComment;

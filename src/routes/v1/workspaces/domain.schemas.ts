@@ -1,46 +1,32 @@
 import { z } from "@hono/zod-openapi";
-import { TASK_PRIORITIES, TASK_STATUSES } from "../../../db/schema";
 import { problemResponse } from "../../../lib/openapi";
 import { WorkspaceParams } from "../../../lib/workspace-route";
+import { ProjectData, TaskData } from "../../../services/domain/resource-types";
 
 // What the project and task routes share: the resources as they are answered, the If-Match header,
 // and the problems every route inside a workspace may answer.
 
+// Fields are documented with zod's own `.meta`: the service's schemas may be built before
+// @hono/zod-openapi gives zod's schemas `.openapi` (a test importing a service first), which the
+// document generator reads alike.
+
+/** A project as answered: the service's ProjectData, documented. */
 export const ProjectSchema = z
   .object({
-    id: z.string(),
-    key: z.string().openapi({ example: "WEB", description: "Prefixes its tasks' keys (`WEB-42`); never changes." }),
-    name: z.string(),
-    description: z.string().nullable(),
-    archived: z.boolean(),
-    archivedAt: z.iso.datetime().nullable(),
-    createdBy: z.string().openapi({ description: "A user or API key id." }),
-    updatedBy: z.string(),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-    deletedAt: z.iso.datetime().nullable().openapi({ description: "Set only in the list of deleted projects." }),
+    ...ProjectData.shape,
+    key: ProjectData.shape.key.meta({ example: "WEB", description: "Prefixes its tasks' keys (`WEB-42`); never changes." }),
+    createdBy: ProjectData.shape.createdBy.meta({ description: "A user or API key id." }),
+    deletedAt: ProjectData.shape.deletedAt.meta({ description: "Set only in the list of deleted projects." }),
   })
   .openapi("Project");
 
+/** A task as answered: the service's TaskData, documented. */
 export const TaskSchema = z
   .object({
-    id: z.string(),
-    key: z.string().openapi({ example: "WEB-42", description: "The project's key and the task's number in it; `GET …/tasks/WEB-42` finds it." }),
-    projectId: z.string(),
-    number: z.number().int(),
-    title: z.string(),
-    description: z.string().nullable(),
-    status: z.enum(TASK_STATUSES),
-    priority: z.enum(TASK_PRIORITIES),
-    assigneeId: z.string().nullable(),
-    labels: z.array(z.string()),
-    dueDate: z.iso.date().nullable(),
-    position: z.number().openapi({ description: "Order on the project's board, ascending." }),
-    createdBy: z.string(),
-    updatedBy: z.string(),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-    deletedAt: z.iso.datetime().nullable().openapi({ description: "Set only in the list of deleted tasks." }),
+    ...TaskData.shape,
+    key: TaskData.shape.key.meta({ example: "WEB-42", description: "The project's key and the task's number in it; `GET …/tasks/WEB-42` finds it." }),
+    position: TaskData.shape.position.meta({ description: "Order on the project's board, ascending." }),
+    deletedAt: TaskData.shape.deletedAt.meta({ description: "Set only in the list of deleted tasks." }),
   })
   .openapi("Task");
 

@@ -9,6 +9,8 @@ import { membersRoutes } from "./members.index";
 import { projectsRoutes } from "./projects.index";
 import { rolesRoutes } from "./roles.index";
 import { tasksRoutes } from "./tasks.index";
+import { webhookEndpointsRoutes } from "./webhook-endpoints.index";
+import { webhookSourcesRoutes } from "./webhook-sources.index";
 import { workspacesRoutes } from "./workspaces.index";
 
 const router = createRouter();
@@ -28,4 +30,6 @@ export const workspaces = router
   .route("/", projectsRoutes)
   .route("/", tasksRoutes)
   .route("/", commentsRoutes)
-  .route("/", attachmentsRoutes);
+  .route("/", attachmentsRoutes)
+  .route("/", webhookEndpointsRoutes)
+  .route("/", webhookSourcesRoutes);

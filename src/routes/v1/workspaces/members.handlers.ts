@@ -2,6 +2,7 @@ import type { AppRouteHandler } from "../../../lib/create-router";
 import { requestMeta } from "../../../lib/request-meta";
 import * as service from "../../../services/workspaces/members";
 import type { Member } from "../../../services/workspaces/members";
+import { revokeNotifications } from "../notifications/notifications.context";
 import { currentWorkspace, workspaceDeps } from "./workspaces.context";
 import type { ChangeMemberRoleRoute, LeaveWorkspaceRoute, ListMembersRoute, RemoveMemberRoute } from "./members.routes";
 
@@ -21,12 +22,18 @@ export const changeMemberRole: AppRouteHandler<ChangeMemberRoleRoute> = async (c
 };
 
 export const removeMember: AppRouteHandler<RemoveMemberRoute> = async (c) => {
-  await service.removeMember(workspaceDeps(c), currentWorkspace(c), c.req.valid("param").userId, requestMeta(c));
+  const { userId } = c.req.valid("param");
+  const access = currentWorkspace(c);
+  await service.removeMember(workspaceDeps(c), access, userId, requestMeta(c));
+  // After the removal committed: the fan-out reads the membership, so nothing new reaches them after this.
+  await revokeNotifications(c, userId, access.workspaceId);
   return c.body(null, 204);
 };
 
 export const leaveWorkspace: AppRouteHandler<LeaveWorkspaceRoute> = async (c) => {
-  await service.leaveWorkspace(workspaceDeps(c), currentWorkspace(c), requestMeta(c));
+  const access = currentWorkspace(c);
+  await service.leaveWorkspace(workspaceDeps(c), access, requestMeta(c));
+  await revokeNotifications(c, access.actor.id, access.workspaceId);
   return c.body(null, 204);
 };
 

@@ -6,8 +6,7 @@ import * as routes from "./projects.routes";
  * Routes under `/v1/workspaces`; mounted by ./index.ts. A workspace's projects. The list of deleted
  * ones comes before `{projectId}`, which would otherwise take `deleted` for an id.
  */
-export const projectsRoutes = createRouter();
-projectsRoutes
+export const projectsRoutes = createRouter()
   .openapi(routes.listProjects, handlers.listProjects)
   .openapi(routes.createProject, handlers.createProject)
   .openapi(routes.listDeletedProjects, handlers.listDeletedProjects)

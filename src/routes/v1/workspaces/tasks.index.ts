@@ -8,8 +8,7 @@ import * as routes from "./tasks.routes";
  * Routes under `/v1/workspaces`; mounted by ./index.ts. A workspace's tasks. The list of deleted ones
  * comes before `{taskId}`, which would otherwise take `deleted` for an id.
  */
-export const tasksRoutes = createRouter();
-tasksRoutes
+export const tasksRoutes = createRouter()
   .openapi(routes.listTasks, handlers.listTasks)
   .openapi(routes.createTask, handlers.createTask)
   .openapi(routes.listDeletedTasks, handlers.listDeletedTasks)

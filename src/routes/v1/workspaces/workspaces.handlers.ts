@@ -4,6 +4,7 @@ import { requestMeta } from "../../../lib/request-meta";
 import * as service from "../../../services/workspaces/workspaces";
 import type { MyWorkspace, Workspace } from "../../../services/workspaces/workspaces";
 import { currentAuth } from "../auth/context";
+import { revokeNotifications } from "../notifications/notifications.context";
 import { currentWorkspace, workspaceDeps } from "./workspaces.context";
 import type { CreateWorkspaceRoute, DeleteWorkspaceRoute, GetWorkspaceRoute, ListWorkspacesRoute, RestoreWorkspaceRoute, UpdateWorkspaceRoute } from "./workspaces.routes";
 
@@ -33,7 +34,10 @@ export const updateWorkspace: AppRouteHandler<UpdateWorkspaceRoute> = async (c) 
 };
 
 export const deleteWorkspace: AppRouteHandler<DeleteWorkspaceRoute> = async (c) => {
-  await service.deleteWorkspace(workspaceDeps(c), currentWorkspace(c), requestMeta(c));
+  const access = currentWorkspace(c);
+  const { memberIds } = await service.deleteWorkspace(workspaceDeps(c), access, requestMeta(c));
+  // Its notifications go with it (a restore does not bring them back); one hub call per member, all at once.
+  await Promise.all(memberIds.map((userId) => revokeNotifications(c, userId, access.workspaceId)));
   return c.body(null, 204);
 };
 

@@ -1,0 +1,1 @@
+CREATE INDEX "attachments_workspace_deleted_idx" ON "attachments" USING btree ("workspace_id","deleted_at","id") WHERE "attachments"."deleted_at" is not null and "attachments"."purged_at" is null;
