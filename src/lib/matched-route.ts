@@ -8,19 +8,23 @@ const MIDDLEWARE_METHOD = "ALL";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "QUERY"] as const;
 
-/**
- * Each request's endpoint, once found: its routing is fixed before the first middleware runs, and
- * up to five middleware ask (metrics, the request log, tracing, body checks), each of which would
- * otherwise copy every matched route (the app's twenty global middleware included) into a new array.
- */
-const endpoints = new WeakMap<Context["req"], { route: RouterRoute | undefined }>();
+/** Where a request keeps its endpoint once found (a context variable, so it lives and dies with the request). */
+const ENDPOINT = "matchedEndpoint";
 
-/** The endpoint (not middleware) this request was routed to, if any. */
+type EndpointContext = Context<{ Variables: { [ENDPOINT]?: { route: RouterRoute | undefined } } }>;
+
+/**
+ * The endpoint (not middleware) this request was routed to, if any. Found once per request: its
+ * routing is fixed before the first middleware runs, and up to five middleware ask (metrics, the
+ * request log, tracing, body checks), each of which would otherwise copy every matched route (the
+ * app's twenty global middleware included) into a new array.
+ */
 export function endpointRoute(c: Context): RouterRoute | undefined {
-  let found = endpoints.get(c.req);
+  const context = c as EndpointContext;
+  let found = context.get(ENDPOINT);
   if (!found) {
     found = { route: matchedRoutes(c).findLast((route) => route.method !== MIDDLEWARE_METHOD) };
-    endpoints.set(c.req, found);
+    context.set(ENDPOINT, found);
   }
   return found.route;
 }
