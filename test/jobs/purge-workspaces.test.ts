@@ -84,10 +84,11 @@ describe("the purge of deleted workspaces", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), { ...env, DATABASE_URL: "" }, ctx);
     await waitOnExecutionContext(ctx);
-    // The attachments' purge runs from the same trigger and refuses the same configuration.
+    // The attachments' and expired rows' purges run from the same trigger and refuse the same configuration.
     expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
       expect.objectContaining({ msg: "invalid configuration", settings: ["DATABASE_URL"], job: "workspace-purge" }),
       expect.objectContaining({ msg: "invalid configuration", settings: ["DATABASE_URL"], job: "attachment-purge" }),
+      expect.objectContaining({ msg: "invalid configuration", settings: ["DATABASE_URL"], job: "expired-purge" }),
     ]);
     errors.mockRestore();
   });
