@@ -1,5 +1,4 @@
-import { createServer } from "node:http";
-import { closeServer, listen } from "./listen.ts";
+import { startRecordingServer } from "./recording-server.ts";
 
 /** One webhook the receiver took: its path, its Standard Webhooks headers and its body as text. */
 export interface ReceivedWebhook {
@@ -21,29 +20,21 @@ const STATUS_PATH = /^\/status\/([1-5][0-9]{2})\//;
  * what came under a path, so each test reads its own by giving its endpoints a path of their own.
  */
 export async function startWebhookReceiver(host = "127.0.0.1", port = 0) {
-  const requests: ReceivedWebhook[] = [];
-  const server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://receiver");
-    if (request.method === "GET" && url.pathname === "/received") {
-      const prefix = url.searchParams.get("prefix") ?? "/";
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(requests.filter((received) => received.path.startsWith(prefix))));
-      return;
-    }
-    if (request.method !== "POST") return void response.writeHead(405).end();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of request as AsyncIterable<Buffer>) {
-      size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) return void response.writeHead(413).end();
-      chunks.push(chunk);
-    }
-    const headers = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (typeof request.headers[name] === "string" ? [[name, request.headers[name] as string]] : [])));
-    requests.push({ path: url.pathname, headers, body: Buffer.concat(chunks).toString("utf8") });
-    if (requests.length > MAX_REQUESTS) requests.shift();
-    const status = Number(STATUS_PATH.exec(url.pathname)?.[1] ?? 200);
-    const location = status >= 300 && status < 400 ? { location: `/redirected${url.pathname}` } : {};
-    response.writeHead(status, { "content-type": "text/plain", ...location }).end(status >= 400 ? `receiver answered ${status}` : "ok");
-  });
-  const boundPort = await listen(server, host, port);
-  return { url: `http://${host}:${boundPort}`, close: () => closeServer(server) };
+  return startRecordingServer<ReceivedWebhook>(
+    {
+      maxBodyBytes: MAX_BODY_BYTES,
+      maxRecords: MAX_REQUESTS,
+      record(request, url, body) {
+        const headers = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (typeof request.headers[name] === "string" ? [[name, request.headers[name] as string]] : [])));
+        const status = Number(STATUS_PATH.exec(url.pathname)?.[1] ?? 200);
+        const location = status >= 300 && status < 400 ? { location: `/redirected${url.pathname}` } : {};
+        return {
+          kept: { path: url.pathname, headers, body },
+          answer: (response) => response.writeHead(status, { "content-type": "text/plain", ...location }).end(status >= 400 ? `receiver answered ${status}` : "ok"),
+        };
+      },
+    },
+    host,
+    port,
+  );
 }
