@@ -6,6 +6,7 @@ import { completeDelivery, InboundMessageSchema, pendingDelivery, recordFailure,
 import { githubComments, type TaskComment } from "../services/inbound-webhooks/github-effect";
 import { JobCounts, reportJobCounts, type JobOutcome } from "./job-metrics";
 import { isLastAttempt } from "./queue-kinds";
+import { wakeEventRelay } from "../services/events/wake-relay";
 
 /** A failed delivery waits 30 s before its second attempt, doubling after each, at most an hour. */
 export function inboundRetryDelaySeconds(attempts: number): number {
@@ -49,9 +50,7 @@ export function inboundConsumer({ clock = systemClock, effect = defaultEffect }:
     for (const result of results) counts.add(result.outcome);
     ctx.waitUntil(reportJobCounts(env, counts, logger));
     // Comments wrote events: wake the relay rather than wait for its sweep. A lost wake-up costs a delay, never an event.
-    if (results.some((result) => result.added > 0) && env.EVENTS_QUEUE) {
-      ctx.waitUntil(env.EVENTS_QUEUE.send({ reason: "inbound" }).catch((error: unknown) => logger.warn("event relay not woken", { error })));
-    }
+    if (results.some((result) => result.added > 0)) ctx.waitUntil(wakeEventRelay(env.EVENTS_QUEUE, "inbound", () => logger));
   };
 }
 

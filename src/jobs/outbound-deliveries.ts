@@ -11,6 +11,7 @@ import { failUndeliverable, loadDeliveries, RECORDED_STATEMENT, recordAttempt, s
 import { dnsOverHttpsResolver } from "../services/webhooks/dns";
 import { sendWebhook } from "../services/webhooks/http-attempt";
 import { JobCounts, reportJobCounts, type JobOutcome } from "./job-metrics";
+import { wakeEventRelay } from "../services/events/wake-relay";
 
 /** While the configuration is broken or the database unreachable, a batch waits this long. */
 const RETRY_LATER_SECONDS = 60;
@@ -186,7 +187,7 @@ async function finish(env: Env, db: Database, handled: Handled[], logger: Logger
     for (const { message } of chunk) message.ack();
   });
   // A disabled endpoint's event reaches the owners and admins with the relay's next run, not the next sweep.
-  if (handled.some((entry) => entry.disabled)) sends.push(env.EVENTS_QUEUE.send({ reason: "write" }).catch((error: unknown) => logger.warn("event relay not woken", { error })));
+  if (handled.some((entry) => entry.disabled)) sends.push(wakeEventRelay(env.EVENTS_QUEUE, "write", () => logger));
   await Promise.all(sends);
   return true;
 }

@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../lib/app-env";
+import { wakeEventRelay } from "../services/events/wake-relay";
 import { requestLog } from "./logger";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -12,8 +13,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function eventRelayNudge() {
   return createMiddleware<AppEnv>(async (c, next) => {
     await next();
-    if (SAFE_METHODS.has(c.req.method) || c.res.status >= 400 || !c.env.EVENTS_QUEUE) return;
-    const sent = c.env.EVENTS_QUEUE.send({ reason: "write" }).catch((error: unknown) => requestLog(c).warn("event relay not woken", { error }));
-    c.executionCtx.waitUntil(sent);
+    if (SAFE_METHODS.has(c.req.method) || c.res.status >= 400) return;
+    c.executionCtx.waitUntil(wakeEventRelay(c.env.EVENTS_QUEUE, "write", () => requestLog(c)));
   });
 }
