@@ -46,6 +46,10 @@ describe("the deploy configuration (wrangler.toml)", () => {
     }
   });
 
+  it("declines WebSocket compression everywhere: a hub would deflate each notification once per socket", () => {
+    for (const { config } of [{ config: topLevel }, ...environments]) expect(config.compatibility_flags).toContain("no_web_socket_compression");
+  });
+
   it("declares DATABASE_URL as a required secret in every environment, so a deploy without it fails", () => {
     for (const { config } of environments) expect(config.secrets?.required).toContain("DATABASE_URL");
   });
