@@ -18,7 +18,7 @@ import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 import { startBenchDatabase, type BenchDatabase } from "./database.ts";
 import { seedForBench, signInForBench } from "./session.ts";
 import { APP_BINDINGS, benchRateLimits, PING_WORKERS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
-import { probe, readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
+import { INSTANCE_ROOT, probe, readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
 const settings = loadSettingsFromEnv();
 /** One-minute load average before this script's own work. */
@@ -114,7 +114,8 @@ try {
 
   console.log(
     `\n${selected.length + selectedFanOut.length} scenario(s), each ${settings.warmup} s warm-up + ${settings.duration} s measured, ` +
-      `${settings.connections} connections, compatibility date ${compatibilityDate}, ${availableParallelism()} CPU(s), node ${process.version}\n`,
+      `${settings.connections} connections, compatibility date ${compatibilityDate}, ${availableParallelism()} CPU(s), node ${process.version}, ` +
+      `Durable Object storage under ${INSTANCE_ROOT}\n`,
   );
   if (load !== undefined && load > availableParallelism() / 2) {
     console.log(`note: load average ${load.toFixed(2)} before the run: other work on this machine will skew the figures\n`);

@@ -13,7 +13,9 @@ export interface RequestLoggerOptions {
 /**
  * Writes one JSON line per request once the response is known: method, route pattern, path (secret
  * segments redacted), status, duration, request and trace ids, user when known, and a level taken
- * from the status.
+ * from the status. The line is also the request's server span: it carries the span id the response's
+ * `traceparent` names and the caller's span id as its parent, so tracing writes no second line for
+ * it (see middleware/tracing.ts).
  */
 export function requestLogger({ write = (line) => console.log(line) }: RequestLoggerOptions = {}): MiddlewareHandler<AppEnv> {
   return async function requestLogger(c, next) {
@@ -24,6 +26,7 @@ export function requestLogger({ write = (line) => console.log(line) }: RequestLo
     if (!isLogged(level, levelOf(c))) return;
     const route = endpointRoute(c)?.path ?? null;
     const userId = c.get("userId");
+    const trace = c.get("trace");
     // One flat object straight to JSON: no logger, closures or copies per request.
     write(
       JSON.stringify({
@@ -36,6 +39,7 @@ export function requestLogger({ write = (line) => console.log(line) }: RequestLo
         durationMs: Date.now() - started,
         requestId: c.get("requestId"),
         traceId: c.get("traceId"),
+        ...(trace ? { spanId: trace.spanId, ...(trace.parentSpanId ? { parentSpanId: trace.parentSpanId } : {}) } : {}),
         ...(userId ? { userId } : {}),
       }),
     );

@@ -14,8 +14,9 @@ export interface TracingOptions {
 /**
  * With TRACING on, records this request's span (a server span with the request's span id from
  * trace context) and, through `c.var.tracer`, a client span per outbound call; once the response is
- * known, writes one line per span and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, exports them after
- * the response (`waitUntil`). With TRACING off it builds nothing.
+ * known, writes one line per outbound call's span (the request's own is its request log line, which
+ * carries its span ids) and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, exports them all after the
+ * response (`waitUntil`). With TRACING off it builds nothing.
  */
 export function tracing({ write = (line) => console.log(line) }: TracingOptions = {}): MiddlewareHandler<AppEnv> {
   return async function tracing(c, next) {
@@ -43,6 +44,7 @@ export function tracing({ write = (line) => console.log(line) }: TracingOptions 
       write,
       keepAlive: (work) => c.executionCtx.waitUntil(work),
       log: () => requestLog(c),
+      firstLoggedAsRequest: true,
     });
   };
 }

@@ -17,9 +17,10 @@ const requestLines = () =>
   log.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>).filter((line) => line.msg === "request");
 
 describe("request log", () => {
-  it("writes one JSON line per request with method, route, path, status, duration and ids", async () => {
+  it("writes one JSON line per request with method, route, path, status, duration and ids, its span's among them", async () => {
     const response = await SELF.fetch(url("/health"), { headers: { "X-Request-Id": "log-1", traceparent: `00-${"a".repeat(32)}-${"b".repeat(16)}-01` } });
     expect(response.status).toBe(200);
+    const spanId = response.headers.get("traceparent")!.split("-")[2];
 
     expect(requestLines()).toEqual([
       {
@@ -32,6 +33,8 @@ describe("request log", () => {
         durationMs: expect.any(Number),
         requestId: "log-1",
         traceId: "a".repeat(32),
+        spanId,
+        parentSpanId: "b".repeat(16),
       },
     ]);
   });

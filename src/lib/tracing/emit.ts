@@ -19,11 +19,16 @@ export interface SpanOutlet {
   keepAlive: (work: Promise<unknown>) => void;
   /** For the export's own failure, with the invocation's ids. */
   log: () => Logger;
+  /**
+   * The first span is a request's server span, whose line the request log writes (msg "request",
+   * with its span ids): only the others get a span line. Exported either way.
+   */
+  firstLoggedAsRequest?: boolean;
 }
 
 /** Writes one line per span and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, exports them all in one request after the response. */
-export function emitSpans(spans: readonly FinishedSpan[], { config, requestId, version, write, keepAlive, log }: SpanOutlet): void {
-  if (isLogged("info", config.LOG_LEVEL)) for (const span of spans) write(spanLine(span, requestId));
+export function emitSpans(spans: readonly FinishedSpan[], { config, requestId, version, write, keepAlive, log, firstLoggedAsRequest = false }: SpanOutlet): void {
+  if (isLogged("info", config.LOG_LEVEL)) for (let index = firstLoggedAsRequest ? 1 : 0; index < spans.length; index++) write(spanLine(spans[index]!, requestId));
   const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint) return;
   const resource = { serviceName: SERVICE_NAME, environment: config.APP_ENV, ...(version ? { version } : {}) };
