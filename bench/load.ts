@@ -3,8 +3,14 @@ import autocannon from "autocannon";
 import type { Scenario } from "./scenarios.ts";
 
 export interface LoadSettings {
-  /** Seconds measured per scenario. */
+  /** Seconds measured per scenario, in `rounds` equal slices. */
   duration: number;
+  /**
+   * How many slices each scenario's measurement is cut into: the run measures a slice of every
+   * scenario in turn, round after round, so a machine that slows down or speeds up during the run
+   * weighs on every scenario alike and the ratios between them hold.
+   */
+  rounds: number;
   /** Seconds of discarded load before each measurement. */
   warmup: number;
   connections: number;
@@ -42,6 +48,7 @@ export function loadSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LoadS
     duration: read("BENCH_DURATION", 10, 1, 300),
     warmup: read("BENCH_WARMUP", 3, 0, 60),
     connections: Math.round(read("BENCH_CONNECTIONS", 10, 1, 256)),
+    rounds: Math.round(read("BENCH_ROUNDS", 5, 1, 50)),
   };
 }
 
@@ -98,24 +105,59 @@ function cannon(url: string, scenario: Scenario, seconds: number, connections: n
   });
 }
 
-/** Warm-up (discarded), then the measured run. `baseUrl` is e.g. http://127.0.0.1:41234. */
-export async function runScenario(baseUrl: string, scenario: Scenario, settings: LoadSettings): Promise<ScenarioResult> {
-  const connections = scenario.connections ?? settings.connections;
-  if (settings.warmup > 0) await cannon(baseUrl, scenario, settings.warmup, connections, false);
-  const { result, latencies, unexpected } = await cannon(baseUrl, scenario, settings.duration, connections, true);
-  const sorted = latencies.slice().sort();
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
+/** One slice of a scenario's measurement: what `collect` adds up over the rounds. */
+export interface ScenarioSlice {
+  seconds: number;
+  responses: number;
+  non2xx: number;
+  unexpected: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+  latencies: Float64Array;
+}
+
+/** The discarded load before a scenario's first slice. `baseUrl` is e.g. http://127.0.0.1:41234. */
+export async function warmUp(baseUrl: string, scenario: Scenario, settings: LoadSettings): Promise<void> {
+  if (settings.warmup > 0) await cannon(baseUrl, scenario, settings.warmup, scenario.connections ?? settings.connections, false);
+}
+
+/** One measured slice of `seconds`. */
+export async function measureSlice(baseUrl: string, scenario: Scenario, settings: LoadSettings, seconds: number): Promise<ScenarioSlice> {
+  const { result, latencies, unexpected } = await cannon(baseUrl, scenario, seconds, scenario.connections ?? settings.connections, true);
   return {
-    name: scenario.name,
-    requestsPerSecond: result.requests.mean,
-    p50: quantile(sorted, 0.5),
-    p90: quantile(sorted, 0.9),
-    p99: quantile(sorted, 0.99),
-    max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    seconds,
     responses: result.requests.total,
     non2xx: result.non2xx,
     unexpected,
     errors: result.errors + result.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
+    latencies,
+  };
+}
+
+/** A scenario's slices as one result: requests/s over their whole time, percentiles over every response. */
+export function collect(name: string, slices: readonly ScenarioSlice[]): ScenarioResult {
+  const total = (pick: (slice: ScenarioSlice) => number) => slices.reduce((sum, slice) => sum + pick(slice), 0);
+  const sorted = new Float64Array(total((slice) => slice.latencies.length));
+  let offset = 0;
+  for (const { latencies } of slices) {
+    sorted.set(latencies, offset);
+    offset += latencies.length;
+  }
+  sorted.sort();
+  const statusCodes: Record<string, number> = {};
+  for (const slice of slices) for (const [code, count] of Object.entries(slice.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  return {
+    name,
+    requestsPerSecond: total((slice) => slice.responses) / total((slice) => slice.seconds),
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    responses: total((slice) => slice.responses),
+    non2xx: total((slice) => slice.non2xx),
+    unexpected: total((slice) => slice.unexpected),
+    errors: total((slice) => slice.errors),
     statusCodes,
   };
 }

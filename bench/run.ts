@@ -2,8 +2,9 @@
 // every scenario in bench/scenarios.ts with autocannon over loopback, and prints one table; then the
 // fan-out scenario (bench/fan-out.ts): one notification to 1,000 sockets of one hub, its latencies.
 //
-// Settings (environment): BENCH_DURATION seconds per scenario (10), BENCH_WARMUP seconds of
-// discarded load before each (3), BENCH_CONNECTIONS (10), BENCH_ONLY a substring of the scenario
+// Settings (environment): BENCH_DURATION seconds measured per scenario (10), BENCH_ROUNDS how many
+// interleaved slices they are measured in (5: a slice of every scenario in turn, round after round),
+// BENCH_WARMUP seconds of discarded load before each (3), BENCH_CONNECTIONS (10), BENCH_ONLY a substring of the scenario
 // names to run (the scenarios they compare to run too), BENCH_KEEP_LOGS=1 writes workerd's stdout
 // (the app logs one line per request) to a log file and keeps it; by default stdout goes to
 // /dev/null and stderr to a file deleted at exit.
@@ -13,7 +14,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fanOutScenarios, formatFanOut, runFanOut, type FanOutResult } from "./fan-out.ts";
 import { BUILD_ENV, buildBareWorker, buildWorker, formatBuild, type BuildResult } from "./build.ts";
-import { formatComparisons, formatResults, loadSettingsFromEnv, runScenario, type ScenarioResult } from "./load.ts";
+import { collect, formatComparisons, formatResults, loadSettingsFromEnv, measureSlice, warmUp, type ScenarioResult, type ScenarioSlice } from "./load.ts";
 import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 import { startBenchDatabase, type BenchDatabase } from "./database.ts";
 import { seedForBench, signInForBench } from "./session.ts";
@@ -113,7 +114,7 @@ try {
   }
 
   console.log(
-    `\n${selected.length + selectedFanOut.length} scenario(s), each ${settings.warmup} s warm-up + ${settings.duration} s measured, ` +
+    `\n${selected.length + selectedFanOut.length} scenario(s), each ${settings.warmup} s warm-up + ${settings.duration} s measured in ${settings.rounds} interleaved round(s), ` +
       `${settings.connections} connections, compatibility date ${compatibilityDate}, ${availableParallelism()} CPU(s), node ${process.version}, ` +
       `Durable Object storage under ${INSTANCE_ROOT}\n`,
   );
@@ -123,13 +124,26 @@ try {
   const needsSession = selected.some((scenario) => scenario.withSession);
   const session = needsSession ? await signInForBench((running.get("app") ?? running.get("app, Redis cache"))!.url) : undefined;
   if (session && selected.some((scenario) => scenario.needsWorkspace)) session.workspace = await seedForBench(bench.postgresUrl, session.email);
-  const results: ScenarioResult[] = [];
-  for (const template of selected) {
+  const runs = selected.map((template) => {
     const scenario = template.withSession ? { ...template, ...template.withSession(session!) } : template;
-    const instance = running.get(scenario.worker)!;
+    return { scenario, instance: running.get(scenario.worker)!, slices: [] as ScenarioSlice[] };
+  });
+  for (const { scenario, instance } of runs) {
     await probe(instance.url + scenario.path, scenario.expectedStatus, { method: scenario.method, headers: scenario.headers, body: scenario.body });
-    process.stdout.write(`running ${scenario.name}…\n`);
-    const result = await runScenario(instance.url, scenario, settings);
+    process.stdout.write(`warming up ${scenario.name}…\n`);
+    await warmUp(instance.url, scenario, settings);
+  }
+  // Every round measures a slice of every scenario, in turn; every other round in the reverse
+  // order, so a drift in the machine's speed during a round falls on both ends alike.
+  const sliceSeconds = settings.duration / settings.rounds;
+  for (let round = 0; round < settings.rounds; round++) {
+    process.stdout.write(`round ${round + 1} of ${settings.rounds}…\n`);
+    const order = round % 2 === 0 ? runs : runs.toReversed();
+    for (const run of order) run.slices.push(await measureSlice(run.instance.url, run.scenario, settings, sliceSeconds));
+  }
+  const results: ScenarioResult[] = [];
+  for (const { scenario, instance, slices } of runs) {
+    const result = collect(scenario.name, slices);
     results.push(instance.name === "bare" ? result : { ...result, roundTrips: await sampleRoundTrips(instance.url, scenario, bench) });
   }
 
