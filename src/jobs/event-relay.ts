@@ -1,10 +1,9 @@
 import { createDatabase } from "../db/client";
-import { loadConfig } from "../env";
 import { systemClock, type Clock } from "../lib/clock";
-import { createLogger } from "../lib/logger";
 import { relayOnce, RELAY_BATCH_SIZE, type EventSubscriber, type RelayScope } from "../services/events/relay";
 import { eventSubscribers, type SubscriberContext } from "./event-subscribers";
 import { JobCounts, reportJobCounts } from "./job-metrics";
+import { loadJobConfig } from "./job-config";
 
 /** Rounds one run takes at most (RELAY_BATCH_SIZE events each); the next nudge or sweep takes the rest. */
 export const MAX_RELAY_ROUNDS = 10;
@@ -21,14 +20,10 @@ export interface EventRelayOptions extends RelayScope {
  * takes it again, so nothing is lost.
  */
 export async function relayEvents(env: Env, { clock = systemClock, subscribers = eventSubscribers, limit = RELAY_BATCH_SIZE, workspaceId }: EventRelayOptions = {}): Promise<number> {
-  const loaded = loadConfig(env);
-  const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { job: "event-relay" } });
-  if (!loaded.ok) {
-    logger.error("invalid configuration", { settings: loaded.settings });
-    return 0;
-  }
-  const db = createDatabase(loaded.config);
-  const handlers = subscribers({ env, config: loaded.config, db, logger, clock });
+  const { config, logger } = loadJobConfig(env, { job: "event-relay" });
+  if (!config) return 0;
+  const db = createDatabase(config);
+  const handlers = subscribers({ env, config, db, logger, clock });
   let relayed = 0;
   const counts = new JobCounts("events");
   try {

@@ -1,12 +1,12 @@
 import { createDatabase, type Database } from "../db/client";
-import { loadConfig } from "../env";
 import { systemClock, type Clock } from "../lib/clock";
-import { createLogger, type Logger } from "../lib/logger";
+import type { Logger } from "../lib/logger";
 import { completeDelivery, InboundMessageSchema, pendingDelivery, recordFailure, type PendingDelivery } from "../services/inbound-webhooks/deliveries";
 import { githubComments, type TaskComment } from "../services/inbound-webhooks/github-effect";
 import { JobCounts, reportJobCounts, type JobOutcome } from "./job-metrics";
 import { isLastAttempt } from "./queue-kinds";
 import { wakeEventRelay } from "../services/events/wake-relay";
+import { loadJobConfig } from "./job-config";
 
 /** A failed delivery waits 30 s before its second attempt, doubling after each, at most an hour. */
 export function inboundRetryDelaySeconds(attempts: number): number {
@@ -37,14 +37,12 @@ export interface InboundConsumerOptions {
  */
 export function inboundConsumer({ clock = systemClock, effect = defaultEffect }: InboundConsumerOptions = {}): ExportedHandlerQueueHandler<Env> {
   return async function consumeInbound(batch, env, ctx) {
-    const loaded = loadConfig(env);
-    const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { queue: batch.queue } });
-    if (!loaded.ok) {
-      logger.error("invalid configuration", { settings: loaded.settings });
+    const { config, logger } = loadJobConfig(env, { queue: batch.queue });
+    if (!config) {
       batch.retryAll({ delaySeconds: CONFIGURATION_RETRY_SECONDS });
       return;
     }
-    const db = createDatabase(loaded.config);
+    const db = createDatabase(config);
     const results = await Promise.all(batch.messages.map((message) => processMessage(message, db, effect, clock, logger)));
     const counts = new JobCounts("inbound");
     for (const result of results) counts.add(result.outcome);

@@ -1,6 +1,6 @@
 import { createDatabase } from "../db/client";
-import { loadConfig, type Config } from "../env";
-import { createLogger, type Logger } from "../lib/logger";
+import type { Config } from "../env";
+import type { Logger } from "../lib/logger";
 import { startTrace } from "../lib/trace-context";
 import { emitSpans } from "../lib/tracing/emit";
 import { NO_TRACER, RequestTracer, type Tracer } from "../lib/tracing/tracer";
@@ -9,6 +9,7 @@ import { MailMessageSchema } from "../services/mail/message";
 import { renderMail } from "../services/mail/templates/render";
 import { JobCounts, reportJobCounts, type JobOutcome } from "./job-metrics";
 import { isLastAttempt } from "./queue-kinds";
+import { loadJobConfig } from "./job-config";
 
 /** A failed mail waits 30 s before its second attempt, doubling after each, at most 10 minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -31,14 +32,11 @@ export interface MailConsumerOptions {
  */
 export function mailConsumer({ mailer = defaultMailer }: MailConsumerOptions = {}): ExportedHandlerQueueHandler<Env> {
   return async function consumeMail(batch, env, ctx) {
-    const loaded = loadConfig(env);
-    const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { queue: batch.queue } });
-    if (!loaded.ok) {
-      logger.error("invalid configuration", { settings: loaded.settings });
+    const { config, logger } = loadJobConfig(env, { queue: batch.queue });
+    if (!config) {
       batch.retryAll({ delaySeconds: CONFIGURATION_RETRY_SECONDS });
       return;
     }
-    const config = loaded.config;
     // A batch starts a trace of its own: its messages do not carry the requests' trace context.
     const tracer = config.TRACING === "on" ? new RequestTracer(startTrace(undefined)) : undefined;
     const send = mailer(config, tracer ?? NO_TRACER);

@@ -1,10 +1,10 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
 import { createDatabase, type Database } from "../db/client";
-import { loadConfig, type Config } from "../env";
+import type { Config } from "../env";
 import { systemClock, type Clock } from "../lib/clock";
 import { isId } from "../lib/ids";
-import { createLogger, type Logger } from "../lib/logger";
+import type { Logger } from "../lib/logger";
 import type { Resolver } from "../services/webhooks/address-policy";
 import type { DeliveryMessage } from "../services/webhooks/delivery-log";
 import { failUndeliverable, loadDeliveries, RECORDED_STATEMENT, recordAttempt, signingSecrets, webhookBody, type DueDelivery } from "../services/webhooks/attempts";
@@ -12,6 +12,7 @@ import { dnsOverHttpsResolver } from "../services/webhooks/dns";
 import { sendWebhook } from "../services/webhooks/http-attempt";
 import { JobCounts, reportJobCounts, type JobOutcome } from "./job-metrics";
 import { wakeEventRelay } from "../services/events/wake-relay";
+import { loadJobConfig } from "./job-config";
 
 /** While the configuration is broken or the database unreachable, a batch waits this long. */
 const RETRY_LATER_SECONDS = 60;
@@ -63,14 +64,11 @@ interface Handled {
  */
 export function deliveriesConsumer({ clock = systemClock, resolver, allowedTarget }: DeliveriesConsumerOptions = {}): ExportedHandlerQueueHandler<Env> {
   return async function consumeDeliveries(batch, env, ctx) {
-    const loaded = loadConfig(env);
-    const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { queue: batch.queue } });
-    if (!loaded.ok) {
-      logger.error("invalid configuration", { settings: loaded.settings });
+    const { config, logger } = loadJobConfig(env, { queue: batch.queue });
+    if (!config) {
       batch.retryAll({ delaySeconds: RETRY_LATER_SECONDS });
       return;
     }
-    const config = loaded.config;
     const counts = new JobCounts("deliveries");
     const wanted = new Map<string, { message: Message; manual: boolean }>();
     for (const message of batch.messages) {

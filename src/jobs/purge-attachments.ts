@@ -1,10 +1,9 @@
 import { createDatabase } from "../db/client";
-import { loadConfig } from "../env";
 import { attachmentStore } from "../lib/attachment-store";
 import { systemClock, type Clock } from "../lib/clock";
-import { createLogger } from "../lib/logger";
 import { JobCounts, reportJobCounts } from "./job-metrics";
 import { ATTACHMENT_PURGE_BATCH_SIZE, purgeAttachments } from "../services/domain/attachment-purge";
+import { loadJobConfig } from "./job-config";
 
 export interface AttachmentPurgeOptions {
   clock?: Clock;
@@ -18,15 +17,11 @@ export interface AttachmentPurgeOptions {
  * many. A failure is logged, never thrown: the next run tries again, and nothing is lost meanwhile.
  */
 export async function purgeAttachmentsJob(env: Env, { clock = systemClock, limit = ATTACHMENT_PURGE_BATCH_SIZE }: AttachmentPurgeOptions = {}): Promise<void> {
-  const loaded = loadConfig(env);
-  const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { job: "attachment-purge" } });
-  if (!loaded.ok) {
-    logger.error("invalid configuration", { settings: loaded.settings });
-    return;
-  }
+  const { config, logger } = loadJobConfig(env, { job: "attachment-purge" });
+  if (!config) return;
   const counts = new JobCounts("purge-attachments");
   try {
-    const purged = await purgeAttachments(createDatabase(loaded.config), attachmentStore(env.ATTACHMENTS), clock(), limit);
+    const purged = await purgeAttachments(createDatabase(config), attachmentStore(env.ATTACHMENTS), clock(), limit);
     counts.add("ok", purged.length);
     logger.info("attachment files purged", { count: purged.length, more: purged.length === limit });
   } catch (error) {

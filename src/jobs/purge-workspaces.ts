@@ -1,9 +1,8 @@
 import { createDatabase } from "../db/client";
-import { loadConfig } from "../env";
 import { systemClock, type Clock } from "../lib/clock";
-import { createLogger } from "../lib/logger";
 import { JobCounts, reportJobCounts } from "./job-metrics";
 import { PURGE_BATCH_SIZE, purgeDeletedWorkspaces } from "../services/workspaces/purge";
+import { loadJobConfig } from "./job-config";
 
 export interface WorkspacePurgeOptions {
   clock?: Clock;
@@ -17,15 +16,11 @@ export interface WorkspacePurgeOptions {
  * run tries again, and nothing is lost meanwhile.
  */
 export async function purgeWorkspacesJob(env: Env, { clock = systemClock, limit = PURGE_BATCH_SIZE }: WorkspacePurgeOptions = {}): Promise<void> {
-  const loaded = loadConfig(env);
-  const logger = createLogger({ level: loaded.ok ? loaded.config.LOG_LEVEL : "debug", fields: { job: "workspace-purge" } });
-  if (!loaded.ok) {
-    logger.error("invalid configuration", { settings: loaded.settings });
-    return;
-  }
+  const { config, logger } = loadJobConfig(env, { job: "workspace-purge" });
+  if (!config) return;
   const counts = new JobCounts("purge-workspaces");
   try {
-    const purged = await purgeDeletedWorkspaces(createDatabase(loaded.config), clock(), limit);
+    const purged = await purgeDeletedWorkspaces(createDatabase(config), clock(), limit);
     counts.add("ok", purged.length);
     logger.info("deleted workspaces purged", { count: purged.length, more: purged.length === limit });
   } catch (error) {
