@@ -11,8 +11,14 @@ export interface LoadSettings {
    * weighs on every scenario alike and the ratios between them hold.
    */
   rounds: number;
-  /** Seconds of discarded load before each measurement. */
+  /** Seconds of discarded load before each scenario's first slice. */
   warmup: number;
+  /**
+   * Seconds of discarded load before every later slice: what an isolate adapts to the load it sees
+   * (the rate limit's leases grow while a client spends them fast) has gone back to idle while the
+   * other scenarios ran.
+   */
+  sliceWarmup: number;
   connections: number;
 }
 
@@ -49,6 +55,7 @@ export function loadSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LoadS
     warmup: read("BENCH_WARMUP", 3, 0, 60),
     connections: Math.round(read("BENCH_CONNECTIONS", 10, 1, 256)),
     rounds: Math.round(read("BENCH_ROUNDS", 5, 1, 50)),
+    sliceWarmup: read("BENCH_SLICE_WARMUP", 0.5, 0, 60),
   };
 }
 
@@ -121,9 +128,11 @@ export async function warmUp(baseUrl: string, scenario: Scenario, settings: Load
   if (settings.warmup > 0) await cannon(baseUrl, scenario, settings.warmup, scenario.connections ?? settings.connections, false);
 }
 
-/** One measured slice of `seconds`. */
-export async function measureSlice(baseUrl: string, scenario: Scenario, settings: LoadSettings, seconds: number): Promise<ScenarioSlice> {
-  const { result, latencies, unexpected } = await cannon(baseUrl, scenario, seconds, scenario.connections ?? settings.connections, true);
+/** One measured slice of `seconds`, after `warmup` seconds of discarded load. */
+export async function measureSlice(baseUrl: string, scenario: Scenario, settings: LoadSettings, seconds: number, warmup: number): Promise<ScenarioSlice> {
+  const connections = scenario.connections ?? settings.connections;
+  if (warmup > 0) await cannon(baseUrl, scenario, warmup, connections, false);
+  const { result, latencies, unexpected } = await cannon(baseUrl, scenario, seconds, connections, true);
   return {
     seconds,
     responses: result.requests.total,

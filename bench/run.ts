@@ -4,7 +4,8 @@
 //
 // Settings (environment): BENCH_DURATION seconds measured per scenario (10), BENCH_ROUNDS how many
 // interleaved slices they are measured in (5: a slice of every scenario in turn, round after round),
-// BENCH_WARMUP seconds of discarded load before each (3), BENCH_CONNECTIONS (10), BENCH_ONLY a substring of the scenario
+// BENCH_WARMUP seconds of discarded load before each (3) and BENCH_SLICE_WARMUP before each later
+// slice (0.5), BENCH_CONNECTIONS (10), BENCH_ONLY a substring of the scenario
 // names to run (the scenarios they compare to run too), BENCH_KEEP_LOGS=1 writes workerd's stdout
 // (the app logs one line per request) to a log file and keeps it; by default stdout goes to
 // /dev/null and stderr to a file deleted at exit.
@@ -139,7 +140,7 @@ try {
   for (let round = 0; round < settings.rounds; round++) {
     process.stdout.write(`round ${round + 1} of ${settings.rounds}…\n`);
     const order = round % 2 === 0 ? runs : runs.toReversed();
-    for (const run of order) run.slices.push(await measureSlice(run.instance.url, run.scenario, settings, sliceSeconds));
+    for (const run of order) run.slices.push(await measureSlice(run.instance.url, run.scenario, settings, sliceSeconds, round === 0 ? 0 : settings.sliceWarmup));
   }
   const results: ScenarioResult[] = [];
   for (const { scenario, instance, slices } of runs) {
