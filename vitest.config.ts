@@ -84,7 +84,7 @@ export default defineConfig({
           // Node-side tests of the running Worker: the project below.
           exclude: [...configDefaults.exclude, "test/docs/**"],
           globalSetup: ["./test/global-setup.ts"],
-          setupFiles: ["./test/noise-setup.ts"],
+          setupFiles: ["./test/noise-setup.ts", "./test/neon-driver-setup.ts"],
         },
       },
       {

@@ -20,4 +20,13 @@ export function pointNeonAtLocalStack({ httpEndpoint, wsProxy }: LocalNeonEndpoi
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineConnect = false;
   }
+  pointedAt = { httpEndpoint, wsProxy };
+}
+
+/** What the last `pointNeonAtLocalStack` wrote, whoever called it. */
+let pointedAt: LocalNeonEndpoints | undefined;
+
+/** Whether the driver's settings are the ones `pointNeonAtLocalStack(endpoints)` writes. */
+export function isNeonPointedAt({ httpEndpoint, wsProxy }: LocalNeonEndpoints): boolean {
+  return pointedAt !== undefined && pointedAt.httpEndpoint === httpEndpoint && pointedAt.wsProxy === wsProxy;
 }

@@ -1,7 +1,7 @@
 import { neonConfig } from "@neondatabase/serverless";
 import type { DependencyGuard } from "../lib/dependency-guard";
 import { DependencyUnavailableError } from "../lib/errors";
-import { pointNeonAtLocalStack, type LocalNeonEndpoints } from "./local-neon";
+import { isNeonPointedAt, pointNeonAtLocalStack, type LocalNeonEndpoints } from "./local-neon";
 import type { QueryObserver } from "./query-observer";
 
 /** How one Database's HTTP queries and batches are sent. */
@@ -25,17 +25,15 @@ export function neonFetchOptions(settings: NeonFetchSettings): Record<PropertyKe
   return { [SETTINGS]: settings };
 }
 
-let applied: LocalNeonEndpoints | undefined;
-
 /**
  * Installs the fetch function that reads each Database's settings, and points the driver at the
  * local stack when its endpoints are given. The driver's configuration is process-wide and a
- * Worker's endpoints do not change within an isolate, so this writes once; only tests that switch
- * stacks write again.
+ * Worker's endpoints do not change within an isolate, so this writes once; it writes again only when
+ * the settings are no longer these, as in tests, where the conformance suite points the driver at its
+ * own stacks and one workerd runs file after file.
  */
 export function configureNeon(endpoints: LocalNeonEndpoints): void {
-  if (applied && applied.httpEndpoint === endpoints.httpEndpoint && applied.wsProxy === endpoints.wsProxy) return;
-  applied = { ...endpoints };
+  if (neonConfig.fetchFunction === neonFetch && isNeonPointedAt(endpoints)) return;
   neonConfig.fetchFunction = neonFetch;
   pointNeonAtLocalStack(endpoints);
 }

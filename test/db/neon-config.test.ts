@@ -1,5 +1,6 @@
 import { neonConfig } from "@neondatabase/serverless";
 import { describe, expect, it } from "vitest";
+import { pointNeonAtLocalStack } from "../../src/db/local-neon";
 import { configureNeon } from "../../src/db/neon-config";
 
 describe("configureNeon", () => {
@@ -12,6 +13,17 @@ describe("configureNeon", () => {
 
     configureNeon({ ...endpoints, httpEndpoint: "http://127.0.0.1:5/sql" });
     expect(neonConfig.fetchEndpoint).not.toBe(first);
+  });
+
+  it("writes them again when something else pointed the driver elsewhere since (the conformance suite does)", () => {
+    const endpoints = { httpEndpoint: "http://127.0.0.1:7/sql", wsProxy: "127.0.0.1:8/v2" };
+    configureNeon(endpoints);
+    pointNeonAtLocalStack({ httpEndpoint: "http://127.0.0.1:9/sql", wsProxy: "127.0.0.1:10/v2" });
+    configureNeon(endpoints);
+    const endpoint = neonConfig.fetchEndpoint as (host: string, port: number) => string;
+    const proxy = neonConfig.wsProxy as (host: string, port: number) => string;
+    expect(endpoint("ep-example.neon.tech", 443)).toBe("http://127.0.0.1:7/sql");
+    expect(proxy("ep-example.neon.tech", 5432)).toBe("127.0.0.1:8/v2");
   });
 
   it("installs one fetch function for every database: timeouts and breakers travel with each database's queries", () => {
