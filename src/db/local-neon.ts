@@ -7,6 +7,9 @@ export interface LocalNeonEndpoints {
   wsProxy?: string;
 }
 
+/** What the last `pointNeonAtLocalStack` wrote, whoever called it. */
+let pointedAt: LocalNeonEndpoints | undefined;
+
 /**
  * Points the Neon driver's process-wide settings at the local stack (dev/): plain `ws:`, and no
  * password sent before the server asks (Neon's pipelining, which local PostgreSQL and PGlite refuse).
@@ -22,9 +25,6 @@ export function pointNeonAtLocalStack({ httpEndpoint, wsProxy }: LocalNeonEndpoi
   }
   pointedAt = { httpEndpoint, wsProxy };
 }
-
-/** What the last `pointNeonAtLocalStack` wrote, whoever called it. */
-let pointedAt: LocalNeonEndpoints | undefined;
 
 /** Whether the driver's settings are the ones `pointNeonAtLocalStack(endpoints)` writes. */
 export function isNeonPointedAt({ httpEndpoint, wsProxy }: LocalNeonEndpoints): boolean {
