@@ -31,14 +31,10 @@ import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 
 /** The global middleware in app.ts's order (the /v1/* ones included), by the names of their functions. */
 const MIDDLEWARE = [
-  "requestId",
-  "metrics",
-  "traceContext",
-  "requestLogger",
-  "secureHeaders",
-  "configuration",
-  "tracing",
-  "services",
+  // The request id, metrics, trace context, request log and secure headers, as hooks of one (src/middleware/around.ts).
+  "envelope",
+  // Configuration, tracing and services, as hooks of one.
+  "requestContext",
   "cors",
   "ipRules",
   "compression",
@@ -51,8 +47,8 @@ const MIDDLEWARE = [
   "etag",
   "mutableResponse",
 ] as const;
-/** /health is mounted after the first five: the rest never run for it. */
-const BEFORE_LIVENESS = 5;
+/** /health is mounted after the first: the rest never run for it. */
+const BEFORE_LIVENESS = 1;
 /** The JWKS is a small 200 JSON answer: what an ETag costs a short body. */
 const PATHS = ["/health", "/v1/bench/ping", "/v1/nope", "/v1/openapi.json", "/.well-known/jwks.json"] as const;
 /** What each path must answer; a measurement of anything else (a 503 from a dependency) is refused. */

@@ -19,6 +19,7 @@ import { mutableResponse } from "./middleware/mutable-response";
 import { onError } from "./middleware/on-error";
 import { publicCache } from "./middleware/public-cache";
 import { rateLimit } from "./middleware/rate-limit";
+import { around } from "./middleware/around";
 import { requestId } from "./middleware/request-id";
 import { secureHeaders } from "./middleware/secure-headers";
 import { services } from "./middleware/services";
@@ -61,19 +62,14 @@ export function createApp({ clock = systemClock, cache }: AppOptions = {}) {
   const scope = new AppScope(clock, cache);
   const isolateMetrics = new IsolateMetrics(clock);
 
-  app.use(requestId());
-  app.use(metrics({ isolate: isolateMetrics }));
-  app.use(traceContext());
-  app.use(requestLogger());
-  app.use(secureHeaders());
+  // What every response gets, /health and refusals included, as hooks of one middleware (see around.ts).
+  app.use(around("envelope", [requestId(), metrics({ isolate: isolateMetrics }), traceContext(), requestLogger(), secureHeaders()]));
 
   // Liveness answers before configuration is touched; it must hold even when that is broken.
   app.route("/", liveness);
 
-  app.use(configuration());
-  // Needs TRACING from the configuration; records every outbound call the services below make.
-  app.use(tracing());
-  app.use(services({ scope }));
+  // Tracing needs TRACING from the configuration and records every outbound call the services make.
+  app.use(around("requestContext", [configuration(), tracing(), services({ scope })]));
   app.use(cors());
   // Before anything else looks at the request, but after CORS so a browser can read the refusal.
   app.use(ipRules());

@@ -1,7 +1,6 @@
-import type { MiddlewareHandler } from "hono";
 import { loadConfig } from "../env";
-import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
+import type { AroundHook } from "./around";
 import { logError } from "./logger";
 
 export interface ConfigurationOptions {
@@ -13,14 +12,15 @@ export interface ConfigurationOptions {
  * `c.var.config`. A missing or malformed setting answers CONFIGURATION_ERROR naming the settings,
  * never their values.
  */
-export function configuration({ load = loadConfig }: ConfigurationOptions = {}): MiddlewareHandler<AppEnv> {
-  return async function configuration(c, next) {
-    const result = load(c.env);
-    if (!result.ok) {
-      logError(c, "invalid configuration", undefined, { settings: result.settings });
-      throw new ApiError("CONFIGURATION_ERROR", { detail: "configurationInvalid", params: { settings: result.settings } });
-    }
-    c.set("config", result.config);
-    await next();
+export function configuration({ load = loadConfig }: ConfigurationOptions = {}): AroundHook {
+  return {
+    open(c) {
+      const result = load(c.env);
+      if (!result.ok) {
+        logError(c, "invalid configuration", undefined, { settings: result.settings });
+        throw new ApiError("CONFIGURATION_ERROR", { detail: "configurationInvalid", params: { settings: result.settings } });
+      }
+      c.set("config", result.config);
+    },
   };
 }

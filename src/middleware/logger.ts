@@ -1,9 +1,10 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { Config } from "../env";
 import type { AppEnv } from "../lib/app-env";
 import { describeError, loggedPath } from "../lib/log-redaction";
 import { createLogger, isLogged, type LogFields, type Logger, type LogLevel } from "../lib/logger";
 import { endpointRoute } from "../lib/matched-route";
+import type { AroundHook } from "./around";
 
 export interface RequestLoggerOptions {
   /** Where a finished line goes; console.log by default, which Workers Logs parse as JSON. */
@@ -17,32 +18,32 @@ export interface RequestLoggerOptions {
  * `traceparent` names and the caller's span id as its parent, so tracing writes no second line for
  * it (see middleware/tracing.ts).
  */
-export function requestLogger({ write = (line) => console.log(line) }: RequestLoggerOptions = {}): MiddlewareHandler<AppEnv> {
-  return async function requestLogger(c, next) {
-    const started = Date.now();
-    await next();
-    const status = c.res.status;
-    const level: LogLevel = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
-    if (!isLogged(level, levelOf(c))) return;
-    const route = endpointRoute(c)?.path ?? null;
-    const userId = c.get("userId");
-    const trace = c.get("trace");
-    // One flat object straight to JSON: no logger, closures or copies per request.
-    write(
-      JSON.stringify({
-        level,
-        msg: "request",
-        method: c.req.method,
-        route,
-        path: loggedPath(c.req.path, route),
-        status,
-        durationMs: Date.now() - started,
-        requestId: c.get("requestId"),
-        traceId: c.get("traceId"),
-        ...(trace ? { spanId: trace.spanId, ...(trace.parentSpanId ? { parentSpanId: trace.parentSpanId } : {}) } : {}),
-        ...(userId ? { userId } : {}),
-      }),
-    );
+export function requestLogger({ write = (line) => console.log(line) }: RequestLoggerOptions = {}): AroundHook {
+  return {
+    close(c, { durationMs }) {
+      const status = c.res.status;
+      const level: LogLevel = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
+      if (!isLogged(level, levelOf(c))) return;
+      const route = endpointRoute(c)?.path ?? null;
+      const userId = c.get("userId");
+      const trace = c.get("trace");
+      // One flat object straight to JSON: no logger, closures or copies per request.
+      write(
+        JSON.stringify({
+          level,
+          msg: "request",
+          method: c.req.method,
+          route,
+          path: loggedPath(c.req.path, route),
+          status,
+          durationMs,
+          requestId: c.get("requestId"),
+          traceId: c.get("traceId"),
+          ...(trace ? { spanId: trace.spanId, ...(trace.parentSpanId ? { parentSpanId: trace.parentSpanId } : {}) } : {}),
+          ...(userId ? { userId } : {}),
+        }),
+      );
+    },
   };
 }
 

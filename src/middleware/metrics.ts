@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { loadConfig } from "../env";
 import type { AppEnv } from "../lib/app-env";
 import { endpointRoute } from "../lib/matched-route";
@@ -15,6 +15,7 @@ import {
 } from "../lib/metrics";
 import { InvalidTokenError } from "../lib/tokens";
 import { requestLog } from "./logger";
+import type { AroundHook } from "./around";
 
 export interface MetricsOptions {
   /** The isolate's counts (one per app); the app's clock times requests and flushes. */
@@ -32,22 +33,26 @@ const DEFAULT_FLUSH_MS = 10_000;
  * Outermost but the request id, so /health and every refusal are counted. Durations are wall time
  * (`Date.now()`, as the request log's); the app's clock decides only when to flush.
  */
-export function metrics({ isolate }: MetricsOptions): MiddlewareHandler<AppEnv> {
-  return async function metrics(c, next) {
-    const loaded = loadConfig(c.env);
-    if (loaded.ok && !loaded.config.METRICS_ENABLED) return next();
-    const meter = new RequestMeter(isolate);
-    c.set("meter", meter);
-    const started = Date.now();
-    await next();
-    const seconds = (Date.now() - started) / 1000;
-    const route = endpointRoute(c)?.path ?? UNMATCHED_ROUTE;
-    const method = methodLabel(c.req.method);
-    const status = c.res.status;
-    isolate.request(route, method, status, seconds);
-    if (c.env.METRICS) writeRequestPoint(c.env.METRICS, { route, method, statusClass: statusClass(status), status, seconds }, meter);
-    const flushMs = loaded.ok ? loaded.config.METRICS_FLUSH_SECONDS * 1000 : DEFAULT_FLUSH_MS;
-    if (isolate.requestDone(flushMs) && c.env.METRICS_AGGREGATOR) executionContextOf(c)?.waitUntil(flushMetrics(c, isolate));
+export function metrics({ isolate }: MetricsOptions): AroundHook {
+  return {
+    open(c) {
+      const loaded = loadConfig(c.env);
+      if (loaded.ok && !loaded.config.METRICS_ENABLED) return;
+      c.set("meter", new RequestMeter(isolate));
+    },
+    close(c, { durationMs }) {
+      const meter = c.get("meter");
+      if (!meter) return;
+      const seconds = durationMs / 1000;
+      const route = endpointRoute(c)?.path ?? UNMATCHED_ROUTE;
+      const method = methodLabel(c.req.method);
+      const status = c.res.status;
+      isolate.request(route, method, status, seconds);
+      if (c.env.METRICS) writeRequestPoint(c.env.METRICS, { route, method, statusClass: statusClass(status), status, seconds }, meter);
+      const loaded = loadConfig(c.env);
+      const flushMs = loaded.ok ? loaded.config.METRICS_FLUSH_SECONDS * 1000 : DEFAULT_FLUSH_MS;
+      if (isolate.requestDone(flushMs) && c.env.METRICS_AGGREGATOR) executionContextOf(c)?.waitUntil(flushMetrics(c, isolate));
+    },
   };
 }
 

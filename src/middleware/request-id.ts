@@ -1,5 +1,6 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../lib/app-env";
+import type { AroundHook } from "./around";
 
 export interface RequestIdOptions {
   /** Header read from the request and echoed on the response. */
@@ -20,15 +21,17 @@ export function requestId({
   headerName = "X-Request-Id",
   pattern = WELL_FORMED,
   generator = () => crypto.randomUUID(),
-}: RequestIdOptions = {}): MiddlewareHandler<AppEnv> {
-  return async function requestId(c, next) {
-    const incoming = c.req.header(headerName);
-    const id = incoming !== undefined && pattern.test(incoming) ? incoming : generator(c);
-    c.set("requestId", id);
-    await next();
+}: RequestIdOptions = {}): AroundHook {
+  return {
+    open(c) {
+      const incoming = c.req.header(headerName);
+      c.set("requestId", incoming !== undefined && pattern.test(incoming) ? incoming : generator(c));
+    },
     // Only once the response is known: by then `c.res` is whatever answered, a handler's own
     // response (mutable by now, see mutable-response.ts), a problem or a 404, and each header
     // set costs a call into the runtime.
-    c.res.headers.set(headerName, id);
+    close(c) {
+      c.res.headers.set(headerName, c.get("requestId"));
+    },
   };
 }

@@ -1,5 +1,5 @@
-import type { MiddlewareHandler } from "hono";
 import { DOCS_PATH } from "../routes/docs/docs-paths";
+import type { AroundHook } from "./around";
 
 /**
  * What OWASP's REST Security Cheat Sheet asks of every API response, besides the `Content-Type` each
@@ -23,13 +23,14 @@ const DEFAULT_CACHE_CONTROL = "no-store";
  * whose route set no `Cache-Control` of its own. The one HTML page, /docs, states its own
  * `Content-Security-Policy` (what its script needs, nothing wider), which is kept.
  */
-export function secureHeaders(): MiddlewareHandler {
-  return async function secureHeaders(c, next) {
-    await next();
-    const headers = c.res.headers;
-    const ownPolicy = c.req.path === DOCS_PATH ? headers.get("Content-Security-Policy") : null;
-    for (const [name, value] of SECURE_HEADERS) headers.set(name, value);
-    if (ownPolicy) headers.set("Content-Security-Policy", ownPolicy);
-    if (!headers.has("Cache-Control")) headers.set("Cache-Control", DEFAULT_CACHE_CONTROL);
+export function secureHeaders(): AroundHook {
+  return {
+    close(c) {
+      const headers = c.res.headers;
+      const ownPolicy = c.req.path === DOCS_PATH ? headers.get("Content-Security-Policy") : null;
+      for (const [name, value] of SECURE_HEADERS) headers.set(name, value);
+      if (ownPolicy) headers.set("Content-Security-Policy", ownPolicy);
+      if (!headers.has("Cache-Control")) headers.set("Cache-Control", DEFAULT_CACHE_CONTROL);
+    },
   };
 }

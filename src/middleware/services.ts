@@ -1,9 +1,10 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { systemClock } from "../lib/clock";
 import { NO_TRACER, type Tracer } from "../lib/tracing/tracer";
 import { AppScope } from "../services/app-scope";
 import { createServices, type RequestHooks } from "../services/container";
+import type { AroundHook } from "./around";
 import { requestLog } from "./logger";
 
 export interface ServicesOptions {
@@ -13,10 +14,11 @@ export interface ServicesOptions {
 }
 
 /** Puts the request's `services` on `c.var`, built from `c.var.config`; each client is built on first use. */
-export function services({ scope = new AppScope(systemClock), create = createServices }: ServicesOptions = {}): MiddlewareHandler<AppEnv> {
-  return async function services(c, next) {
-    c.set("services", create(c.get("config"), scope, new ContextHooks(c)));
-    await next();
+export function services({ scope = new AppScope(systemClock), create = createServices }: ServicesOptions = {}): AroundHook {
+  return {
+    open(c) {
+      c.set("services", create(c.get("config"), scope, new ContextHooks(c)));
+    },
   };
 }
 

@@ -1,9 +1,8 @@
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../lib/app-env";
 import { loggedPath } from "../lib/log-redaction";
 import { endpointRoute } from "../lib/matched-route";
 import { emitSpans } from "../lib/tracing/emit";
 import { RequestTracer } from "../lib/tracing/tracer";
+import type { AroundHook } from "./around";
 import { requestLog } from "./logger";
 
 export interface TracingOptions {
@@ -18,33 +17,38 @@ export interface TracingOptions {
  * carries its span ids) and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, exports them all after the
  * response (`waitUntil`). With TRACING off it builds nothing.
  */
-export function tracing({ write = (line) => console.log(line) }: TracingOptions = {}): MiddlewareHandler<AppEnv> {
-  return async function tracing(c, next) {
-    const config = c.get("config");
-    if (config.TRACING === "off") return next();
-    const tracer = new RequestTracer(c.get("trace"));
-    c.set("tracer", tracer);
-    await next();
-    const route = endpointRoute(c)?.path;
-    const status = c.res.status;
-    const spans = tracer.finish(
-      `${c.req.method} ${route ?? "unmatched"}`,
-      {
-        "http.request.method": c.req.method,
-        ...(route ? { "http.route": route } : {}),
-        "url.path": loggedPath(c.req.path, route),
-        "http.response.status_code": status,
-      },
-      status >= 500,
-    );
-    emitSpans(spans, {
-      config,
-      requestId: c.get("requestId"),
-      version: c.env.CF_VERSION_METADATA?.id,
-      write,
-      keepAlive: (work) => c.executionCtx.waitUntil(work),
-      log: () => requestLog(c),
-      firstLoggedAsRequest: true,
-    });
+export function tracing({ write = (line) => console.log(line) }: TracingOptions = {}): AroundHook {
+  return {
+    open(c) {
+      if (c.get("config").TRACING !== "off") c.set("tracer", new RequestTracer(c.get("trace")));
+    },
+    close(c) {
+      const tracer = c.get("tracer");
+      if (!tracer) return;
+      const config = c.get("config");
+      // The request's own span is its log line; built only when an exporter or a call's line needs it.
+      if (!config.OTEL_EXPORTER_OTLP_ENDPOINT && tracer.callCount === 0) return;
+      const route = endpointRoute(c)?.path;
+      const status = c.res.status;
+      const spans = tracer.finish(
+        `${c.req.method} ${route ?? "unmatched"}`,
+        {
+          "http.request.method": c.req.method,
+          ...(route ? { "http.route": route } : {}),
+          "url.path": loggedPath(c.req.path, route),
+          "http.response.status_code": status,
+        },
+        status >= 500,
+      );
+      emitSpans(spans, {
+        config,
+        requestId: c.get("requestId"),
+        version: c.env.CF_VERSION_METADATA?.id,
+        write,
+        keepAlive: (work) => c.executionCtx.waitUntil(work),
+        log: () => requestLog(c),
+        firstLoggedAsRequest: true,
+      });
+    },
   };
 }

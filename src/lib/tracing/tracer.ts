@@ -63,6 +63,11 @@ export class RequestTracer implements Tracer {
     return new CallSpan(this.#trace, name, attributes, this.#finished);
   }
 
+  /** Calls that have ended so far. */
+  get callCount(): number {
+    return this.#finished.length;
+  }
+
   /**
    * Ends the request's span (a queue batch's is a consumer span); returns it first, then the calls
    * that ended, in the order they ended. Calls still running (work left to `waitUntil`) are not in it.
