@@ -62,6 +62,9 @@ let benchEnv: { source: Env; env: Env } | undefined;
 export default {
   fetch(request, env, ctx) {
     const settings = env as Env & { BENCH_VARIANT?: string; BENCH_COUNTER?: string };
+    // Without the namespace every limited request would fail open: an error and a warning line
+    // each, measured as if they were the counter's cost.
+    if (!env.RATE_COUNTER && settings.BENCH_COUNTER !== "stub") throw new Error("RATE_COUNTER is not bound");
     fetch ??= build(settings.BENCH_VARIANT ?? "app");
     if (settings.BENCH_COUNTER !== "stub") return fetch(request, env, ctx);
     if (benchEnv?.source !== env) benchEnv = { source: env, env: { ...env, RATE_COUNTER: STUB_NAMESPACE } };

@@ -21,12 +21,12 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { buildWorker, ROOT } from "./build.ts";
+import { BUILD_ENV, buildWorker, ROOT } from "./build.ts";
 import { envCount, stopWorkerdOnSignals } from "./cli.ts";
 import { formatTable, loadSettingsFromEnv } from "./load.ts";
 import { startBenchDatabase, type BenchDatabase } from "./database.ts";
 import { APP_BINDINGS, benchRateLimits } from "./scenarios.ts";
-import { readWranglerCompatibility, startWorkerd, type WorkerdInstance } from "./workerd.ts";
+import { readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 
 /** The global middleware in app.ts's order (the /v1/* ones included), by the names of their functions. */
@@ -210,6 +210,10 @@ try {
         BENCH_VARIANT: variant.variant,
         ...variant.bindings,
       },
+      // As `npm run bench` binds them: without RATE_COUNTER every limited request failed open (an
+      // error, a warning line and the fallback cap), which is what the "real counter" rows measured.
+      durableObjects: readWranglerDurableObjects(BUILD_ENV),
+      queues: readWranglerQueues(BUILD_ENV),
       ...readWranglerCompatibility(),
     });
     instances.push(instance);
