@@ -98,11 +98,11 @@ export default defineConfig({
         },
       },
       {
-        // Unit tests of the local stack's Node-side pieces (protocol parsers and rewriters), and the
-        // noise check's self-test, which runs in both projects.
+        // Unit tests of the local stack's Node-side pieces (protocol parsers and rewriters) and of the
+        // bench's arithmetic, and the noise check's self-test, which runs in both projects.
         test: {
           name: "node",
-          include: ["dev/**/*.test.ts", "test/harness/expected-noise.test.ts"],
+          include: ["dev/**/*.test.ts", "bench/**/*.test.ts", "test/harness/expected-noise.test.ts"],
           environment: "node",
           setupFiles: ["./test/noise-setup.ts"],
         },

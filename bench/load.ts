@@ -37,6 +37,8 @@ export interface ScenarioResult {
   /** Connection errors and timeouts. */
   errors: number;
   statusCodes: Record<string, number>;
+  /** Requests per second of each round's slice, in round order: what `pairedRatio` compares. */
+  sliceRates: number[];
   /** Database (Neon HTTP requests and WebSocket sessions) and Redis round trips per request, from a sequential sample after the load. */
   roundTrips?: { database: number; redis: number };
 }
@@ -168,7 +170,23 @@ export function collect(name: string, slices: readonly ScenarioSlice[]): Scenari
     unexpected: total((slice) => slice.unexpected),
     errors: total((slice) => slice.errors),
     statusCodes,
+    sliceRates: slices.map((slice) => slice.responses / slice.seconds),
   };
+}
+
+/**
+ * Two scenarios' throughput compared round by round: the ratio of the slices each round measured
+ * (seconds apart, where their totals are minutes apart), summarised by its median and range. A
+ * burst of other work on the machine moves one round's ratio, not the median.
+ * @example pairedRatio([90, 60, 80], [100, 100, 100]) // { median: 0.8, min: 0.6, max: 0.9 }
+ */
+export function pairedRatio(mine: readonly number[], theirs: readonly number[]): { median: number; min: number; max: number } | undefined {
+  const ratios = mine.slice(0, theirs.length).flatMap((rate, round) => (theirs[round]! > 0 ? [rate / theirs[round]!] : []));
+  if (ratios.length === 0) return undefined;
+  ratios.sort((a, b) => a - b);
+  const middle = Math.floor(ratios.length / 2);
+  const median = ratios.length % 2 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
+  return { median, min: ratios[0]!, max: ratios[ratios.length - 1]! };
 }
 
 /** A plain-text table with right-aligned numbers. */
@@ -209,8 +227,10 @@ export function formatComparisons(scenarioList: Scenario[], results: ScenarioRes
     const mine = byName.get(scenario.name);
     const theirs = byName.get(scenario.compareTo);
     if (!mine || !theirs) continue;
+    const paired = pairedRatio(mine.sliceRates, theirs.sliceRates);
+    const rounds = paired && mine.sliceRates.length > 1 ? ` (by round: median ×${paired.median.toFixed(2)}, ×${paired.min.toFixed(2)}–×${paired.max.toFixed(2)})` : "";
     lines.push(
-      `${mine.name} / ${theirs.name}: req/s ×${(mine.requestsPerSecond / theirs.requestsPerSecond).toFixed(2)}, ` +
+      `${mine.name} / ${theirs.name}: req/s ×${(mine.requestsPerSecond / theirs.requestsPerSecond).toFixed(2)}${rounds}, ` +
         `p50 ×${(mine.p50 / theirs.p50).toFixed(2)} (${ms(mine.p50)} vs ${ms(theirs.p50)} ms)`,
     );
   }
