@@ -4,6 +4,7 @@ import type { WorkspaceAccess } from "../services/workspaces/access";
 import type { Services } from "../services/container";
 import type { UserProfile } from "../services/identity/users";
 import type { Permission } from "./permissions";
+import type { IpAddress } from "./ip-ranges";
 import type { TraceContext } from "./trace-context";
 import type { RequestTracer } from "./tracing/tracer";
 
@@ -30,6 +31,8 @@ export interface AppEnv {
     workspace?: WorkspaceAccess;
     /** Set by `metrics()` unless METRICS_ENABLED is false: where the request path reports what it did. */
     meter?: RequestMeter;
+    /** The client's address from `CF-Connecting-IP`, parsed on first use (`clientAddress`); null without a valid one. */
+    clientAddress?: IpAddress | null;
   };
 }
 

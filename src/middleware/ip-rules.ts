@@ -39,9 +39,18 @@ export function ipRules({ address = clientAddress }: IpRulesOptions = {}): Middl
   };
 }
 
-/** The address in `CF-Connecting-IP`, IPv4-mapped IPv6 as IPv4; undefined without a valid one. */
+/**
+ * The address in `CF-Connecting-IP`, IPv4-mapped IPv6 as IPv4; undefined without a valid one. Parsed
+ * once per request and kept on the context: the IP rules, the rate limit's client key and API keys'
+ * address checks all read it.
+ */
 export function clientAddress(c: Context<AppEnv>): IpAddress | undefined {
-  return parseIpAddress(c.req.header("CF-Connecting-IP")?.trim());
+  let address = c.get("clientAddress");
+  if (address === undefined) {
+    address = parseIpAddress(c.req.header("CF-Connecting-IP")?.trim()) ?? null;
+    c.set("clientAddress", address);
+  }
+  return address ?? undefined;
 }
 
 function denied(): ApiError {

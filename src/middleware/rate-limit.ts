@@ -1,13 +1,13 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import type { Clock } from "../lib/clock";
-import { clientKey } from "../lib/client-address";
+import { addressKey } from "../lib/client-address";
 import { ApiError } from "../lib/errors";
 import { rateLimitHeaders, retryAfterSeconds } from "../lib/rate-limit-headers";
 import type { GroupLimits, RateLimitGroup } from "../lib/rate-limit-settings";
 import type { IsolateRateLimits } from "../lib/isolate-rate-limits";
 import { durableObjectLimiter, failOpen, upstashLimiter, type RateLimiter } from "../lib/rate-limiter";
-import { clientIp } from "../lib/request-meta";
+import { clientAddress } from "./ip-rules";
 import { requestLog } from "./logger";
 
 export interface RateLimitOptions {
@@ -132,5 +132,5 @@ function subjectOf(c: Context<AppEnv>, rules: GroupRules): string {
     const userId = c.get("auth")?.userId;
     if (userId) return `user:${userId}`;
   }
-  return `client:${clientKey(clientIp(c))}`;
+  return `client:${addressKey(clientAddress(c))}`;
 }
