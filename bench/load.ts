@@ -183,10 +183,14 @@ export function collect(name: string, slices: readonly ScenarioSlice[]): Scenari
 export function pairedRatio(mine: readonly number[], theirs: readonly number[]): { median: number; min: number; max: number } | undefined {
   const ratios = mine.slice(0, theirs.length).flatMap((rate, round) => (theirs[round]! > 0 ? [rate / theirs[round]!] : []));
   if (ratios.length === 0) return undefined;
-  ratios.sort((a, b) => a - b);
-  const middle = Math.floor(ratios.length / 2);
-  const median = ratios.length % 2 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
-  return { median, min: ratios[0]!, max: ratios[ratios.length - 1]! };
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** A plain-text table with right-aligned numbers. */

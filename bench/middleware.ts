@@ -23,7 +23,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { BUILD_ENV, buildWorker, ROOT } from "./build.ts";
 import { envCount, stopWorkerdOnSignals } from "./cli.ts";
-import { formatTable, loadSettingsFromEnv } from "./load.ts";
+import { formatTable, loadSettingsFromEnv, median } from "./load.ts";
 import { startBenchDatabase, type BenchDatabase } from "./database.ts";
 import { APP_BINDINGS, benchRateLimits } from "./scenarios.ts";
 import { readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
@@ -174,12 +174,6 @@ async function measureInstructions(instance: WorkerdInstance, url: string, outFi
   if (total === 0) throw new Error(`${url}: callgrind wrote no counts for ${tag}`);
   return { cost: total / 1000 / requests };
 }
-
-const median = (values: number[]) => {
-  const sorted = values.toSorted((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 try {
   scratch = await mkdtemp(path.join(tmpdir(), "bench-middleware-"));
