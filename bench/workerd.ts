@@ -2,11 +2,11 @@
 // a port the kernel picks, which workerd reports on its control descriptor.
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, closeSync, constants, openSync, readFileSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { unstable_readConfig } from "wrangler";
-import { ROOT } from "./build.ts";
+import { attachedModules, ROOT, type AttachedModule } from "./build.ts";
 
 const WORKERD = path.join(ROOT, "node_modules", "workerd", "bin", "workerd");
 const START_TIMEOUT_MS = 20_000;
@@ -147,7 +147,7 @@ export function workerdConfig(
   options: Pick<WorkerdOptions, "bindings" | "durableObjects" | "queues" | "compatibilityDate" | "compatibilityFlags">,
   moduleFile: string,
   storageDir: string,
-  wasmModules: readonly string[] = [],
+  attached: readonly AttachedModule[] = [],
 ): string {
   const durableObjects = options.durableObjects ?? [];
   const queues = options.queues ?? [];
@@ -184,7 +184,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed ${capnpString(moduleFile)}),
-${wasmModules.map((file) => `    (name = ${capnpString(file)}, wasm = embed ${capnpString(file)}),`).join("\n")}
+${attached.map(({ file, kind }) => `    (name = ${capnpString(file)}, ${kind} = embed ${capnpString(file)}),`).join("\n")}
   ],
   compatibilityDate = ${capnpString(options.compatibilityDate)},
   compatibilityFlags = [${flags}],
@@ -213,14 +213,14 @@ export async function startWorkerd(options: WorkerdOptions): Promise<WorkerdInst
   const dir = await mkdtemp(path.join(INSTANCE_ROOT, `bench-workerd-${options.name.replace(/[^\w-]/g, "_")}-`));
   const moduleFile = "worker.js";
   await copyFile(options.bundlePath, path.join(dir, moduleFile));
-  // Wrangler writes the WASM the bundle imports (Argon2id) beside it, imported as "./<hash>-<name>.wasm".
+  // Wrangler writes the modules the bundle imports by file name (WebAssembly, text) beside it.
   const bundleDir = path.dirname(options.bundlePath);
-  const wasmModules = (await readdir(bundleDir)).filter((file) => file.endsWith(".wasm"));
-  await Promise.all(wasmModules.map((file) => copyFile(path.join(bundleDir, file), path.join(dir, file))));
+  const attached = await attachedModules(bundleDir);
+  await Promise.all(attached.map(({ file }) => copyFile(path.join(bundleDir, file), path.join(dir, file))));
   const configPath = path.join(dir, "config.capnp");
   const storageDir = path.join(dir, "durable-objects");
   await mkdir(storageDir);
-  await writeFile(configPath, workerdConfig(options, moduleFile, storageDir, wasmModules));
+  await writeFile(configPath, workerdConfig(options, moduleFile, storageDir, attached));
   const logPath = path.join(dir, "workerd.log");
   const logFd = openSync(logPath, "a");
 
