@@ -2,7 +2,7 @@
 // common-passwords.ts beside it, which says where it comes from and imports it (Wrangler bundles a `.txt` as
 // a text module): `npx node dev/common-passwords.ts`. The source is the "passwords-common" dictionary of
 // @zxcvbn-ts/language-common (MIT): the passwords seen most often in Mark Burnett's ten million password
-// corpus, ranked by frequency, less those zxcvbn catches by pattern. A test checks the committed file is current.
+// corpus, ranked by frequency, less those zxcvbn catches by pattern. A test checks the committed files are current.
 import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
