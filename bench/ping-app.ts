@@ -1,7 +1,7 @@
 // The app's Worker with bench-only routes, never deployed; built like the app (bench/build.ts).
 // - GET /v1/bench/ping, for the rate-limit scenarios: it passes every global middleware and the /v1
 //   ones (optional authentication, the api rate limit), then answers a small JSON body, touching no
-//   database. No /v1 route of the API itself is that cheap (the OpenAPI document is 15 KB).
+//   database. No /v1 route of the API itself is that cheap (the OpenAPI document is 207 KiB).
 // - POST /v1/bench/notify, for the fan-out scenario (bench/fan-out.ts): delivers one notification to
 //   the signed-in caller's NotificationHub, as the events fan-out does for each recipient, and
 //   answers its id once the hub took it.
