@@ -11,7 +11,7 @@ export interface RequestIdOptions {
 }
 
 /** 1–128 characters that are safe in a header and in a log line. */
-const WELL_FORMED = /^[A-Za-z0-9._:-]{1,128}$/;
+export const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Keeps a well-formed incoming `X-Request-Id` or makes one, puts it on `c.var.requestId` and echoes
@@ -19,7 +19,7 @@ const WELL_FORMED = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestId({
   headerName = "X-Request-Id",
-  pattern = WELL_FORMED,
+  pattern = WELL_FORMED_REQUEST_ID,
   generator = () => crypto.randomUUID(),
 }: RequestIdOptions = {}): AroundHook {
   return {
