@@ -42,14 +42,26 @@ function build(variant: string): Fetch {
   if (!match) throw new Error(`unknown BENCH_VARIANT ${JSON.stringify(variant)}`);
   const excluded = new Set(match[2]!.split(",").filter(Boolean));
   const app = match[1] ? new Hono<AppEnv>() : createRouter();
+  const leftOut = new Set<string>();
   for (const route of full.routes) {
     // `app.use(…)` registers global middleware as method ALL on /* (or /v1/*); route-level middleware stays.
-    if (route.method === "ALL" && GLOBAL_PATHS.has(route.path) && excluded.has(route.handler.name)) continue;
+    const global = route.method === "ALL" && GLOBAL_PATHS.has(route.path);
+    if (global && excluded.has(sourceName(route.handler))) {
+      leftOut.add(sourceName(route.handler));
+      continue;
+    }
     app.on(route.method, route.path, route.handler);
   }
+  const unknown = [...excluded].filter((name) => !leftOut.has(name));
+  if (unknown.length > 0) throw new Error(`no global middleware named ${unknown.join(", ")}: the ladder would measure the wrong thing`);
   app.notFound(notFound({ router: app.router }));
   app.onError(onError());
   return app.fetch;
+}
+
+/** A function's name as written: the bundle renames one that clashes with another by adding a number (`cors3`). */
+function sourceName(fn: { name: string }): string {
+  return fn.name.replace(/\d+$/, "");
 }
 
 /**

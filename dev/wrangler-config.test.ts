@@ -50,6 +50,14 @@ describe("the deploy configuration (wrangler.toml)", () => {
     for (const { config } of [{ config: topLevel }, ...environments]) expect(config.compatibility_flags).toContain("no_web_socket_compression");
   });
 
+  it("builds every environment without esbuild's keep-names calls, which named closures anew on every request", () => {
+    for (const { config } of [{ config: topLevel }, ...environments]) expect(config.keep_names).toBe(false);
+  });
+
+  it("deploys an unminified bundle, so stack traces and error fingerprints carry the source's function names", () => {
+    for (const { config } of [{ config: topLevel }, ...environments]) expect(config.minify).not.toBe(true);
+  });
+
   it("declares DATABASE_URL as a required secret in every environment, so a deploy without it fails", () => {
     for (const { config } of environments) expect(config.secrets?.required).toContain("DATABASE_URL");
   });
