@@ -45,9 +45,9 @@ function build(variant: string): Fetch {
   const leftOut = new Set<string>();
   for (const route of full.routes) {
     // `app.use(…)` registers global middleware as method ALL on /* (or /v1/*); route-level middleware stays.
-    const global = route.method === "ALL" && GLOBAL_PATHS.has(route.path);
-    if (global && excluded.has(sourceName(route.handler))) {
-      leftOut.add(sourceName(route.handler));
+    const name = sourceName(route.handler);
+    if (route.method === "ALL" && GLOBAL_PATHS.has(route.path) && excluded.has(name)) {
+      leftOut.add(name);
       continue;
     }
     app.on(route.method, route.path, route.handler);
