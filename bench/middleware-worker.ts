@@ -2,8 +2,9 @@
 // global middleware left out, so each one's cost shows as the difference between two variants. The
 // variant comes from the BENCH_VARIANT binding, read on the first request:
 //   "bare"                      a Hono Worker answering GET /health only (the `npm run bench` baseline)
-//   "floor"                     the same Worker answering /health as the app must: its request id, trace,
-//                               log line and response headers, made in the handler, with no middleware
+//   "floor"                     the same Worker answering /health and the ping as the app must: request
+//                               id, trace, log line, response headers and, on the ping, the api limit's
+//                               leased units, rate-limit fields and ETag, made in the handler, no middleware
 //   "app"                       createApp() itself
 //   "without:<name>,<name>…"    the app's routes in order, minus the global middleware of those names
 //   "hono-without:<name>…"      the same on a plain Hono instead of OpenAPIHono
@@ -12,14 +13,12 @@
 // share under callgrind depends on how many requests a lease's one second covers at its slowness.
 import { Hono } from "hono";
 import { createApp } from "../src/app";
+import { floor } from "./middleware-floor";
 import type { AppEnv } from "../src/lib/app-env";
 import type { RateLease, RatePolicy } from "../src/lib/rate-policy";
 import { createRouter } from "../src/lib/create-router";
-import { formatTraceparent, startTrace } from "../src/lib/trace-context";
-import { SECURE_HEADERS } from "../src/middleware/secure-headers";
 import { notFound } from "../src/middleware/not-found";
 import { onError } from "../src/middleware/on-error";
-import { WELL_FORMED_REQUEST_ID } from "../src/middleware/request-id";
 
 // Wrangler refuses a bundle that does not export the Durable Objects wrangler.toml binds.
 export { MetricsAggregator } from "../src/durable-objects/metrics-aggregator";
@@ -33,7 +32,7 @@ type Fetch = (request: Request, env: Env, ctx: ExecutionContext) => Response | P
 
 function build(variant: string): Fetch {
   if (variant === "bare") return new Hono().get("/health", (c) => c.json({ status: "ok" })).fetch;
-  if (variant === "floor") return floorHealth().fetch;
+  if (variant === "floor") return floor().fetch;
   const full = createApp();
   // The bench's cheapest /v1 answer (as bench/ping-app.ts): every middleware, a small JSON body, no I/O.
   full.get("/v1/bench/ping", (c) => c.json({ ok: true }));
@@ -62,30 +61,6 @@ function build(variant: string): Fetch {
 /** A function's name as written: the bundle renames one that clashes with another by adding a number (`cors3`). */
 function sourceName(fn: { name: string }): string {
   return fn.name.replace(/\d+$/, "");
-}
-
-/**
- * What the app's `/health` cannot do without, by the tests: a request id, a trace continued or
- * started, one JSON log line, and the OWASP headers with `Cache-Control`, all in one handler and one
- * `c.json`, on the bare Worker. The app's cost above this is what its middleware design adds.
- */
-function floorHealth() {
-  return new Hono().get("/health", (c) => {
-    const incoming = c.req.header("X-Request-Id");
-    const requestId = incoming !== undefined && WELL_FORMED_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-    const trace = startTrace(c.req.header("traceparent"));
-    // Timed as the app's envelope times a request: a clock read before and one after.
-    const started = Date.now();
-    console.log(
-      JSON.stringify({ level: "info", msg: "request", method: c.req.method, route: "/health", path: "/health", status: 200, durationMs: Date.now() - started, requestId, traceId: trace.traceId, spanId: trace.spanId }),
-    );
-    return c.json({ status: "ok" }, 200, {
-      ...Object.fromEntries(SECURE_HEADERS),
-      "Cache-Control": "no-store",
-      "X-Request-Id": requestId,
-      traceparent: formatTraceparent(trace),
-    });
-  });
 }
 
 /** Grants whatever is asked, at once, as a counter far from its limit would. */
