@@ -20,7 +20,9 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  *
  * A body the handler made with `c.json` is hashed as it is made (see `hashedJson`): no reading it
  * back from the response's stream and no response built anew, which cost more than the hash. Any
- * other body is read back.
+ * other body is read back. Unless the handler gave `c.json` a type or an encoding of its own, its
+ * answer is known to be unencoded JSON, and the runtime is asked only its status and any tag the
+ * route set: each question is a call into workerd on every JSON GET.
  */
 export function etag({ maxBodyBytes = DEFAULT_MAX_BODY_BYTES }: EtagOptions = {}): MiddlewareHandler<AppEnv> {
   return async function etag(c, next) {
@@ -29,16 +31,20 @@ export function etag({ maxBodyBytes = DEFAULT_MAX_BODY_BYTES }: EtagOptions = {}
     const made = hashedJson(c);
     await next();
     const response = c.res;
-    if (response.status !== 200 || !response.body) return;
-    const headers = response.headers;
-    if (headers.has("Content-Encoding") || !isJson(headers.get("Content-Type"))) return;
-    let tag = headers.get("ETag");
-    if (tag === null && made.response === response) {
+    const madeByJson = made.response === response;
+    if (response.status !== 200) return;
+    if (!madeByJson || !made.plainJson) {
+      if (!response.body) return;
+      const headers = response.headers;
+      if (headers.has("Content-Encoding") || !isJson(headers.get("Content-Type"))) return;
+    }
+    let tag = response.headers.get("ETag");
+    if (tag === null && madeByJson) {
       if (made.byteLength > maxBodyBytes) return;
       tag = await made.tag!;
-      headers.set("ETag", tag);
+      response.headers.set("ETag", tag);
     } else if (tag === null) {
-      const { bytes, complete, body } = await readPrefix(response.body, maxBodyBytes);
+      const { bytes, complete, body } = await readPrefix(response.body!, maxBodyBytes);
       if (!complete) {
         c.res = undefined;
         c.res = new Response(body, response);
@@ -68,6 +74,8 @@ interface HashedJson {
   byteLength: number;
   /** Its body's entity tag, hashed from the bytes as they were made. */
   tag?: Promise<string>;
+  /** Whether it is JSON as `c.json` makes it: the handler named no type or encoding of its own. */
+  plainJson: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -79,14 +87,24 @@ const encoder = new TextEncoder();
  * response holds them.
  */
 function hashedJson(c: Context<AppEnv>): HashedJson {
-  const made: HashedJson = { byteLength: 0 };
+  const made: HashedJson = { byteLength: 0, plainJson: false };
   const json = (object: unknown, arg?: number | ResponseInit, headers?: Record<string, string | string[]>) => {
     const bytes = encoder.encode(JSON.stringify(object));
     made.tag = entityTagOf(bytes);
     made.byteLength = bytes.byteLength;
+    made.plainJson = (typeof arg !== "object" || arg.headers === undefined) && (headers === undefined || !namesBodyHeaders(headers));
     made.response = c.body(bytes as Uint8Array<ArrayBuffer>, arg as never, { "Content-Type": "application/json", ...headers, "Content-Length": String(bytes.byteLength) });
     return made.response;
   };
   c.json = json as typeof c.json;
   return made;
+}
+
+/** Whether a handler's headers for `c.json` set the body's type or encoding (any case). */
+function namesBodyHeaders(headers: Record<string, unknown>): boolean {
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === "content-type" || lower === "content-encoding") return true;
+  }
+  return false;
 }

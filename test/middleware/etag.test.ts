@@ -17,6 +17,13 @@ const app = testApp((app) => {
   app.get("/v1/test/etag/own", (c) => c.json({ own: true }, 200, { ETag: '"route-set"' }));
   app.get("/v1/test/etag/encoded", () => new Response(new Uint8Array([1, 2, 3]), { headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" }, encodeBody: "manual" }));
   app.post("/v1/test/etag/json", (c) => c.json({ posted: true }));
+  // c.json told otherwise by its handler: another type, an encoding, a status set beforehand.
+  app.get("/v1/test/etag/json-as-text", (c) => c.json({ hello: "world" }, 200, { "content-type": "text/plain" }));
+  app.get("/v1/test/etag/json-encoded", (c) => c.json({ hello: "world" }, { status: 200, headers: { "Content-Encoding": "br" } }));
+  app.get("/v1/test/etag/json-accepted", (c) => {
+    c.status(202);
+    return c.json({ accepted: true });
+  });
 });
 
 describe("ETag and If-None-Match", () => {
@@ -85,6 +92,9 @@ describe("ETag and If-None-Match", () => {
     ["a 201", "/v1/test/etag/created", "GET"],
     ["a text answer", "/v1/test/etag/text", "GET"],
     ["an encoded answer", "/v1/test/etag/encoded", "GET"],
+    ["c.json given another type by its handler", "/v1/test/etag/json-as-text", "GET"],
+    ["c.json given an encoding by its handler", "/v1/test/etag/json-encoded", "GET"],
+    ["c.json after c.status(202)", "/v1/test/etag/json-accepted", "GET"],
     ["a problem", "/v1/test/etag/missing", "GET"],
   ])("leaves %s untagged and whole", async (_, path, method) => {
     const plain = await call(app, path, { method });
