@@ -1,4 +1,4 @@
-// `npm run bench`: builds the Worker, runs it and a bare Hono Worker on workerd directly, drives
+// `npm run bench`: builds the Worker, runs it, a bare Hono Worker and the floor on workerd directly, drives
 // every scenario in bench/scenarios.ts with autocannon over loopback, and prints one table; then the
 // fan-out scenario (bench/fan-out.ts): one notification to 1,000 sockets of one hub, its latencies.
 //
@@ -14,12 +14,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fanOutScenarios, formatFanOut, runFanOut, type FanOutResult } from "./fan-out.ts";
-import { BUILD_ENV, buildBareWorker, buildWorker, formatBuild, type BuildResult } from "./build.ts";
+import { BUILD_ENV, buildBareWorker, buildWorker, bundleBenchWorker, formatBuild, type BuildResult } from "./build.ts";
 import { collect, formatComparisons, formatResults, loadSettingsFromEnv, measureSlice, warmUp, type ScenarioResult, type ScenarioSlice } from "./load.ts";
 import { generateSigningKeySet } from "../src/lib/tokens/key-generation.ts";
 import { startBenchDatabase, type BenchDatabase } from "./database.ts";
 import { seedForBench, signInForBench } from "./session.ts";
-import { APP_BINDINGS, benchRateLimits, PING_WORKERS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
+import { APP_BINDINGS, BENCH_OWN_WORKERS, benchRateLimits, PING_WORKERS, scenarios, type Scenario, type WorkerName } from "./scenarios.ts";
 import { INSTANCE_ROOT, probe, readWranglerCompatibility, readWranglerDurableObjects, readWranglerQueues, startWorkerd, type WorkerdInstance } from "./workerd.ts";
 
 const settings = loadSettingsFromEnv();
@@ -70,6 +70,11 @@ try {
     bundles.set("bare", bare);
     console.log(`bare: ${formatBuild(bare)}`);
   }
+  if (workersNeeded.has("floor")) {
+    const floor = await bundleBenchWorker("floor-worker.ts", path.join(scratch, "floor-worker.js"));
+    bundles.set("floor", floor);
+    console.log(`floor: ${formatBuild(floor)}`);
+  }
 
   const bench = await startBenchDatabase();
   database = bench;
@@ -94,7 +99,7 @@ try {
   };
   const running = new Map<WorkerName, WorkerdInstance>();
   for (const [name, bundle] of bundles) {
-    const isApp = name !== "bare";
+    const isApp = !BENCH_OWN_WORKERS.has(name);
     const instance = await startWorkerd({
       name,
       bundlePath: bundle.bundlePath,
@@ -145,7 +150,7 @@ try {
   const results: ScenarioResult[] = [];
   for (const { scenario, instance, slices } of runs) {
     const result = collect(scenario.name, slices);
-    results.push(instance.name === "bare" ? result : { ...result, roundTrips: await sampleRoundTrips(instance.url, scenario, bench) });
+    results.push(BENCH_OWN_WORKERS.has(scenario.worker) ? result : { ...result, roundTrips: await sampleRoundTrips(instance.url, scenario, bench) });
   }
 
   const fanOutResults: FanOutResult[] = [];

@@ -5,10 +5,14 @@
  * Which Worker answers: this app's bundle (dist/index.js), with the api rate limit off (the `auth`
  * limit, on the Durable Objects, stays on); the app with the bench's ping route (bench/ping-app.ts)
  * and its api rate limit off, on the Durable Objects or on Upstash; the app with Upstash configured, so
- * the cache's Redis tier is on (the api limit still off); the app with METRICS_ENABLED=false; or the bare
- * Hono Worker (bench/bare-worker.ts).
+ * the cache's Redis tier is on (the api limit still off); the app with METRICS_ENABLED=false; the bare
+ * Hono Worker (bench/bare-worker.ts); or the floor, the bare Worker answering `/health` and the ping as
+ * the tests require the app to, with no middleware (bench/floor-worker.ts).
  */
-export type WorkerName = "app" | "app, metrics off" | "app, Redis cache" | "ping, no limiter" | "ping, Durable Object limiter" | "ping, Upstash limiter" | "bare";
+export type WorkerName = "app" | "app, metrics off" | "app, Redis cache" | "ping, no limiter" | "ping, Durable Object limiter" | "ping, Upstash limiter" | "bare" | "floor";
+
+/** The Workers of bench/'s own, built without the app: no bindings, no database or Redis round trips to count. */
+export const BENCH_OWN_WORKERS: ReadonlySet<WorkerName> = new Set(["bare", "floor"]);
 
 /** The Workers built from bench/ping-app.ts, and how each sets its api rate limit. */
 export const PING_WORKERS: Partial<Record<WorkerName, { api: "off" | "on"; upstash: boolean }>> = {
@@ -94,6 +98,9 @@ export const scenarios: Scenario[] = [
   // The baseline of the hot path's ratios, next to what they compare: a round measures the
   // scenarios in turn (every other round in reverse), so neighbours are measured seconds apart.
   { name: "GET /health (bare)", worker: "bare", method: "GET", path: "/health", expectedStatus: 200 },
+  // What the tests require of these answers, made in one handler: how near the app can come to bare.
+  { name: "GET /health (floor)", worker: "floor", method: "GET", path: "/health", expectedStatus: 200, compareTo: "GET /health (bare)" },
+  { name: "GET /v1/bench/ping (floor)", worker: "floor", method: "GET", path: "/v1/bench/ping", expectedStatus: 200, compareTo: "GET /health (bare)" },
   // The same anonymous GET with the api rate limit off, counting on a Durable Object, counting on Upstash.
   { name: "GET /v1/bench/ping (no limiter)", worker: "ping, no limiter", method: "GET", path: "/v1/bench/ping", expectedStatus: 200, compareTo: "GET /health (bare)" },
   {
