@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { floor } from "../../bench/middleware-floor";
 import { call, testApp } from "../helpers/app";
 
-// bench:middleware measures the app against this floor; a floor that sent less than the app must would
-// make the app's design look dearer than it is. Values that differ per request (ids, the remaining
-// units) are compared by name only.
+// npm run bench and bench:middleware measure the app against this floor; a floor that sent less than
+// the app must would make the app's design look dearer than it is. Values that differ per request
+// (ids, the remaining units) are compared by name only.
 const PER_REQUEST = new Set(["x-request-id", "traceparent", "ratelimit"]);
 
 const app = testApp((app) => app.get("/v1/bench/ping", (c) => c.json({ ok: true })));
