@@ -8,6 +8,7 @@ import { rateLimitHeaders } from "../src/lib/rate-limit-headers";
 import { formatTraceparent, startTrace, type TraceContext } from "../src/lib/trace-context";
 import { SECURE_HEADERS } from "../src/middleware/secure-headers";
 import { WELL_FORMED_REQUEST_ID } from "../src/middleware/request-id";
+import { BENCH_RATE_POLICY } from "./scenarios";
 
 /**
  * What the app cannot do without on `/health` and on the ping, by the tests: a request id, a trace
@@ -17,7 +18,7 @@ import { WELL_FORMED_REQUEST_ID } from "../src/middleware/request-id";
  * above this is what its middleware design adds.
  */
 export function floor() {
-  const policy = { algorithm: "sliding-window", limit: 1_000_000, windowMs: 1000 } as const;
+  const policy = BENCH_RATE_POLICY;
   const lease = { units: 0, expiresAt: 0 };
   const encoder = new TextEncoder();
   return new Hono()
@@ -48,7 +49,7 @@ export function floor() {
 function identify(request: Request): { requestId: string; trace: TraceContext } {
   const incoming = request.headers.get("X-Request-Id");
   const requestId = incoming !== null && WELL_FORMED_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-  return { requestId, trace: startTrace(request.headers.get("traceparent") ?? undefined) };
+  return { requestId, trace: startTrace(request.headers.get("traceparent")) };
 }
 
 function logRequest(method: string, route: string, status: number, durationMs: number, requestId: string, trace: TraceContext): void {

@@ -21,6 +21,9 @@ export const PING_WORKERS: Partial<Record<WorkerName, { api: "off" | "on"; upsta
   "ping, Upstash limiter": { api: "on", upstash: true },
 };
 
+/** The policy of every limit the bench sets, a million a second: one client never reaches it. */
+export const BENCH_RATE_POLICY = { algorithm: "sliding-window", limit: 1_000_000, windowMs: 1000 } as const;
+
 /**
  * RATE_LIMITS for the bench: limits its one client never reaches, so every request pays for its
  * count and none is refused. All requests come without CF-Connecting-IP, so they count against one
@@ -28,7 +31,7 @@ export const PING_WORKERS: Partial<Record<WorkerName, { api: "off" | "on"; upsta
  * follows `api`: the domain scenarios measure the domain, not the limit the ping scenarios measure.
  */
 export function benchRateLimits(keyPrefix: string, api: "off" | "on"): string {
-  const unreachable = { policy: { algorithm: "sliding-window", limit: 1_000_000, windowMs: 1000 } };
+  const unreachable = { policy: BENCH_RATE_POLICY };
   const perRequest = api === "off" ? "off" : unreachable;
   return JSON.stringify({ keyPrefix, auth: unreachable, api: perRequest, workspace: perRequest });
 }
